@@ -1,0 +1,1 @@
+"""The Litestar HTTP API over the estimator and calibration packages."""

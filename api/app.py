@@ -1,0 +1,82 @@
+"""The application factory: the only place where settings, routes, docs and error handling meet."""
+
+from __future__ import annotations
+
+import logging
+from importlib.metadata import PackageNotFoundError, version
+
+from litestar import Litestar
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsPlugin
+
+from api.docs import swagger_assets, swagger_plugin
+from api.errors import to_problem
+from api.openapi import name_request_examples
+from api.resources.fees import FeeController
+from api.resources.health import health
+from api.resources.interest import InterestController
+from api.resources.statutes import StatuteController
+from api.settings import Settings
+
+log = logging.getLogger("api")
+
+DESCRIPTION = """\
+Estimates for Chinese copyright cases: the court acceptance fee and other fees under the 2007
+Measures on the Payment of Litigation Costs, exactly; late-payment interest; the damages regimes
+of the Copyright Law (art. 54) and its neighbours.
+
+Amounts are JSON numbers in yuan. Errors are RFC 9457 problem details (`application/problem+json`)
+whose `errors` list names each bad field by its JSON path. Not legal advice.
+"""
+
+
+def service_version() -> str:
+    try:
+        return version("cn-copyright-estimator")
+    except PackageNotFoundError:  # running from a source tree that was not installed
+        return "0.0.0+source"
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    """Build the app; settings come from the environment only when none are passed."""
+    settings = settings or Settings.from_env()
+    app_version = service_version()
+
+    def provide_settings() -> Settings:
+        return settings
+
+    def provide_version() -> str:
+        return app_version
+
+    openapi = OpenAPIConfig(
+        title="Copyright damages and court-cost estimator",
+        version=app_version,
+        description=DESCRIPTION,
+        path="/schema",
+        render_plugins=[swagger_plugin()],
+        components=Components(
+            security_schemes={
+                "ApiKey": SecurityScheme(
+                    type="apiKey",
+                    name="X-API-Key",
+                    security_scheme_in="header",
+                    description="A firm's API key; calibrations are visible only to the key that created them.",
+                )
+            }
+        ),
+    )
+    app = Litestar(
+        route_handlers=[health, FeeController, InterestController, StatuteController, swagger_assets()],
+        dependencies={
+            "settings": Provide(provide_settings, sync_to_thread=False),
+            "version": Provide(provide_version, sync_to_thread=False),
+        },
+        plugins=[ProblemDetailsPlugin(ProblemDetailsConfig(exception_to_problem_detail_map={Exception: to_problem}))],
+        openapi_config=openapi,
+        request_max_body_size=settings.max_body_bytes,
+        debug=settings.debug,
+    )
+    name_request_examples(app)
+    return app

@@ -1,0 +1,172 @@
+"""The one place where exceptions become HTTP: RFC 9457 problem details for every error.
+
+`to_problem` maps each exception class to a status and a problem type; it is tested by a table in
+`tests/api/test_errors.py`. Nothing else in the API builds an error response.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.plugins.problem_details import ProblemDetailsException
+
+from api.types import Problem
+from estimator.errors import (
+    CalibrationError,
+    EstimatorError,
+    InvalidInputError,
+    ModelNotFittedError,
+    OutsideLawError,
+)
+
+log = logging.getLogger("api")
+
+PROBLEM_BASE = "/problems/"
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+# msgspec reports e.g. "Object contains unknown field `claim_amont`" or "Expected `float` >= 0.0";
+# Litestar passes the path separately as `key`.
+_UNKNOWN_FIELD = re.compile(r"unknown field `([^`]+)`")
+_MISSING_FIELD = re.compile(r"missing required field `([^`]+)`")
+_BACKTICKED = re.compile(r"`([A-Za-z_][A-Za-z0-9_]*)`")
+
+
+class NotFoundError(EstimatorError):
+    """A named resource (calibration) does not exist for this caller."""
+
+    title = "Not found"
+
+
+class ConflictError(EstimatorError):
+    title = "Conflict"
+
+
+class PayloadTooLargeError(EstimatorError):
+    title = "Payload too large"
+
+
+_DOMAIN_STATUS: list[tuple[type[EstimatorError], int, str]] = [
+    (InvalidInputError, 400, "invalid-input"),
+    (OutsideLawError, 422, "outside-law"),
+    (CalibrationError, 422, "calibration-failed"),
+    (ModelNotFittedError, 503, "no-model"),
+    (NotFoundError, 404, "not-found"),
+    (ConflictError, 409, "conflict"),
+    (PayloadTooLargeError, 413, "payload-too-large"),
+]
+
+_HTTP_SLUGS = {
+    400: "bad-request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    413: "payload-too-large",
+    415: "unsupported-media-type",
+    429: "too-many-requests",
+}
+
+
+def problem(
+    status: int, slug: str, title: str, detail: str, errors: list[dict[str, Any]] | None = None
+) -> ProblemDetailsException:
+    extra: dict[str, Any] = {"errors": errors} if errors else {}
+    return ProblemDetailsException(
+        status_code=status,
+        type_=PROBLEM_BASE + slug,
+        title=title,
+        detail=detail,
+        extra=extra,
+        headers={"WWW-Authenticate": "ApiKey"} if status == 401 else None,
+    )
+
+
+def field_error(field: str | None, message: str) -> dict[str, Any]:
+    path = "$" if not field else "$." + field
+    return {"path": path, "field": field or None, "message": message}
+
+
+def to_problem(exc: Exception) -> ProblemDetailsException:
+    """Translate any exception raised while serving a request into a problem-details exception."""
+    if isinstance(exc, ProblemDetailsException):
+        return exc
+    if isinstance(exc, ValidationException):
+        errors = [_validation_error(item) for item in _as_list(exc.extra)]
+        detail = "; ".join(f"{e['path']}: {e['message']}" for e in errors) or str(exc.detail)
+        return problem(400, "validation-error", "Invalid request", detail, errors or None)
+    for cls, status, slug in _DOMAIN_STATUS:
+        if isinstance(exc, cls):
+            issues = getattr(exc, "errors", None)
+            field_errors = _issues(issues) if issues else [field_error(exc.field, exc.message)]
+            return problem(status, slug, exc.title, exc.message, field_errors)
+    if isinstance(exc, NotAuthorizedException):
+        return problem(401, "unauthorized", "Unauthorized", str(exc.detail))
+    if isinstance(exc, HTTPException):
+        slug = _HTTP_SLUGS.get(exc.status_code, "http-error")
+        title = slug.replace("-", " ").capitalize()
+        return problem(exc.status_code, slug, title, str(exc.detail))
+    # A bug: log it with its traceback, tell the client nothing about internals.
+    log.exception("unhandled error while serving a request", exc_info=exc)
+    return problem(500, "internal-error", "Internal server error", "An unexpected error occurred; it has been logged.")
+
+
+def _as_list(extra: Any) -> list[dict[str, Any]]:
+    if isinstance(extra, list):
+        return [item for item in extra if isinstance(item, dict)]
+    return []
+
+
+def _validation_error(item: dict[str, Any]) -> dict[str, Any]:
+    message = str(item.get("message", "invalid value"))
+    key = str(item.get("key") or "")
+    if key == "data":
+        # The body's root. A cross-field rule (`__post_init__`) fails here too; its message names
+        # the fields in backticks, and the first one is the field to point at. msgspec's own
+        # messages ("Expected `object`, got `array`") name types, not fields.
+        named = _BACKTICKED.search(message)
+        key = named.group(1) if named and not message.startswith(("Expected", "Object")) else ""
+    # An unknown or missing field is reported at its parent; name the field itself.
+    for pattern in (_UNKNOWN_FIELD, _MISSING_FIELD):
+        if (match := pattern.search(message)) and not key.endswith(match.group(1)):
+            key = f"{key}.{match.group(1)}" if key else match.group(1)
+    source = item.get("source")
+    if source and source != "body":
+        return {"path": f"{source}.{key}", "field": key or None, "message": message}
+    return field_error(key, message)
+
+
+def _issues(errors: Any) -> list[dict[str, Any]]:
+    """Field errors of a domain error that carries several (e.g. a batch of case records)."""
+    out = []
+    for issue in errors:
+        data = issue if isinstance(issue, dict) else {f: getattr(issue, f) for f in issue.__struct_fields__}
+        index = data.get("index")
+        field = data.get("field")
+        path = "$" if index is None else f"$[{index}]"
+        if field:
+            path += f".{field}"
+        out.append(
+            {"path": path, "field": field, "message": str(data.get("message", ""))}
+            | ({"index": index, "id": data.get("id")} if index is not None else {})
+        )
+    return out
+
+
+def _spec(description: str) -> ResponseSpec:
+    # No generated examples: they would be random, and the committed document must be stable.
+    return ResponseSpec(
+        data_container=Problem, description=description, media_type=PROBLEM_MEDIA_TYPE, generate_examples=False
+    )
+
+
+ERROR_RESPONSES: dict[int, ResponseSpec] = {
+    400: _spec("Malformed input: the `errors` list names each bad field by its JSON path."),
+    422: _spec("Well-formed input outside what the law or the model covers."),
+}
+AUTH_RESPONSES: dict[int, ResponseSpec] = {
+    401: _spec("Missing or unknown API key (send it in `X-API-Key`)."),
+}

@@ -1,0 +1,1 @@
+"""One module per resource: wire types, mapping functions and the thin controller."""

@@ -1,0 +1,207 @@
+"""`POST /v1/fees`: court fees of a case under the 2007 Measures, exactly."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from litestar import Controller, post
+from litestar.di import NamedDependency
+from litestar.openapi.spec import Example
+from litestar.params import Body
+from msgspec import Meta
+
+from api.errors import ERROR_RESPONSES
+from api.settings import Settings
+from api.types import PositiveYuan, Request, Response, RoundingChoice, Share, Yuan
+from estimator.law.fees import CaseKind, CourtFees, FeeQuestion, Outcome, Procedure, court_fees
+from estimator.money import to_yuan
+
+ProcedureChoice = Literal["ordinary", "simplified", "small_claims"]
+OutcomeChoice = Literal["judgment", "mediation", "withdrawal"]
+CaseKindChoice = Literal["property", "ip_without_amount", "payment_order"]
+Province = Annotated[str, Meta(min_length=2, max_length=40, pattern=r"^[A-Za-z][A-Za-z -]*$")]
+
+
+class FeeRequest(Request, frozen=True):
+    claim_amount: Annotated[
+        PositiveYuan | None,
+        Meta(description="The amount claimed (诉讼请求金额): for a copyright case, economic loss plus expenses."),
+    ] = None
+    case_kind: Annotated[
+        CaseKindChoice,
+        Meta(
+            description="`property` (also an IP case with a disputed amount), `ip_without_amount` "
+            "(500-1,000 per case, a provincial figure), or `payment_order` (a third of the property fee)."
+        ),
+    ] = "property"
+    procedure: Annotated[ProcedureChoice, Meta(description="Simplified and small-claims procedure halve the fee.")] = (
+        "ordinary"
+    )
+    outcome: Annotated[OutcomeChoice, Meta(description="Mediation and withdrawal halve the fee (once at most).")] = (
+        "judgment"
+    )
+    province: Annotated[
+        Province | None,
+        Meta(
+            description="Province in pinyin (e.g. `Guangdong`), for the provincial figure of an IP case without amount."
+        ),
+    ] = None
+    awarded_amount: Annotated[
+        Yuan | None, Meta(description="The amount awarded, to split the fee due between the parties.")
+    ] = None
+    counterclaim_amount: Annotated[
+        PositiveYuan | None, Meta(description="A counterclaim tried together; its fee is halved.")
+    ] = None
+    appeal_amount: Annotated[
+        PositiveYuan | None, Meta(description="The part of the first-instance judgment appealed against.")
+    ] = None
+    preservation_amount: Annotated[
+        Yuan | None, Meta(description="The amount actually preserved (0: an application without amount).")
+    ] = None
+    enforcement_amount: Annotated[PositiveYuan | None, Meta(description="The amount to enforce.")] = None
+    rounding: Annotated[
+        RoundingChoice | None,
+        Meta(description="Half-up to the fen (`cent`) or the yuan (`yuan`); the service default when omitted."),
+    ] = None
+
+
+class FeeRange(Response, frozen=True):
+    min: float
+    max: float
+
+
+class FeeSplitOut(Response, frozen=True):
+    rule: Annotated[str, Meta(description="`loser_pays`, `proportional` or `withdrawing_party_pays`.")]
+    basis: Annotated[str, Meta(description="The legal basis, and whether this is a rule or practice.")]
+    plaintiff: float
+    defendant: float
+    defendant_share: Share
+
+
+class FeeResponse(Response, frozen=True):
+    case_kind: CaseKindChoice
+    claim_amount: float | None
+    acceptance_fee: Annotated[float, Meta(description="The full acceptance fee (案件受理费) before any halving.")]
+    acceptance_fee_range: Annotated[
+        FeeRange | None, Meta(description="The statutory range, for an IP case without amount.")
+    ]
+    halved: bool
+    halving_reason: str | None
+    halving_grounds: list[str]
+    fee_due: Annotated[float, Meta(description="The acceptance fee charged, after halving.")]
+    split: Annotated[
+        FeeSplitOut | None, Meta(description="Each party's share of `fee_due`, when `awarded_amount` is given.")
+    ]
+    counterclaim_fee: float | None
+    appeal_fee: float | None
+    preservation_fee: Annotated[float | None, Meta(description="Borne by the applicant; may be claimed.")]
+    enforcement_fee: Annotated[float | None, Meta(description="Borne by the judgment debtor; not prepaid.")]
+    rounding: RoundingChoice
+    sources: list[str]
+
+
+def fee_question(data: FeeRequest) -> FeeQuestion:
+    def yuan(value: float | None, field: str) -> Decimal | None:
+        return None if value is None else to_yuan(value, field=field)
+
+    return FeeQuestion(
+        claim_amount=yuan(data.claim_amount, "claim_amount"),
+        case_kind=CaseKind(data.case_kind),
+        procedure=Procedure(data.procedure),
+        outcome=Outcome(data.outcome),
+        province=data.province,
+        awarded_amount=yuan(data.awarded_amount, "awarded_amount"),
+        counterclaim_amount=yuan(data.counterclaim_amount, "counterclaim_amount"),
+        appeal_amount=yuan(data.appeal_amount, "appeal_amount"),
+        preservation_amount=yuan(data.preservation_amount, "preservation_amount"),
+        enforcement_amount=yuan(data.enforcement_amount, "enforcement_amount"),
+    )
+
+
+def fee_response(fees: CourtFees) -> FeeResponse:
+    def num(value: Decimal | None) -> float | None:
+        return None if value is None else float(value)
+
+    split = fees.split
+    return FeeResponse(
+        case_kind=fees.case_kind.value,
+        claim_amount=num(fees.claim_amount),
+        acceptance_fee=float(fees.acceptance_fee),
+        acceptance_fee_range=(
+            None
+            if fees.acceptance_fee_range is None
+            else FeeRange(min=float(fees.acceptance_fee_range[0]), max=float(fees.acceptance_fee_range[1]))
+        ),
+        halved=fees.halving.applied,
+        halving_reason=fees.halving.reason,
+        halving_grounds=list(fees.halving.grounds),
+        fee_due=float(fees.fee_due),
+        split=None
+        if split is None
+        else FeeSplitOut(
+            rule=split.rule,
+            basis=split.basis,
+            plaintiff=float(split.plaintiff),
+            defendant=float(split.defendant),
+            defendant_share=float(split.defendant_share),
+        ),
+        counterclaim_fee=num(fees.counterclaim_fee),
+        appeal_fee=num(fees.appeal_fee),
+        preservation_fee=num(fees.preservation_fee),
+        enforcement_fee=num(fees.enforcement_fee),
+        rounding=fees.rounding.value,
+        sources=list(fees.sources),
+    )
+
+
+FEE_EXAMPLES = [
+    Example(
+        id="ai_picture_blogger",
+        summary="AI picture reposted by a blogger: 5,000 claimed, 500 awarded",
+        description="Beijing Internet Court (2023)京0491民初11279号: the flat 50 yuan fee, all on the defendant.",
+        value={"claim_amount": 5000, "awarded_amount": 500},
+    ),
+    Example(
+        id="ultraman_simplified",
+        summary="AI platform and a famous character: 300,000 claimed, simplified procedure",
+        description="Guangzhou Internet Court Ultraman case: 5,800 halved to 2,900; the proportional split.",
+        value={"claim_amount": 300000, "procedure": "simplified", "awarded_amount": 10000},
+    ),
+    Example(
+        id="preservation_and_enforcement",
+        summary="A 2,000,000 claim with preservation of 896,000 and enforcement of the award",
+        description="Preservation is capped at 5,000; enforcement is borne by the judgment debtor.",
+        value={"claim_amount": 2000000, "preservation_amount": 896000, "enforcement_amount": 1200000},
+    ),
+    Example(
+        id="ip_without_amount",
+        summary="An IP case without a disputed amount, in Guangdong",
+        description="500 to 1,000 per case; Guangdong courts charge 1,000.",
+        value={"case_kind": "ip_without_amount", "province": "Guangdong"},
+    ),
+]
+
+
+class FeeController(Controller):
+    path = "/v1/fees"
+    tags = ("Court fees",)
+
+    @post(
+        operation_id="computeCourtFees",
+        summary="Compute court fees and their split",
+        description=(
+            "The acceptance fee under art. 13 of the Measures on the Payment of Litigation Costs (2007), "
+            "cumulative by bracket, halved at most once (simplified procedure, small claims, mediation, "
+            "withdrawal); preservation, enforcement, counterclaim, appeal and payment-order fees; and, "
+            "given the amount awarded, each party's share of the fee due under the default rule (art. 29: "
+            "loser pays; proportional for partial wins, which is practice, not rule). Exact decimal "
+            "arithmetic with one rounding step."
+        ),
+        status_code=200,
+        responses=ERROR_RESPONSES,
+    )
+    async def compute(
+        self, data: Annotated[FeeRequest, Body(examples=FEE_EXAMPLES)], settings: NamedDependency[Settings]
+    ) -> FeeResponse:
+        return fee_response(court_fees(fee_question(data), settings=settings.fee_settings(data.rounding)))

@@ -1,0 +1,138 @@
+"""`GET /v1/statutes`: the damages regimes covered, and the one governing an act."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from litestar import Controller, get
+from litestar.params import FromQuery, QueryParameter
+from msgspec import Meta
+
+from api.errors import ERROR_RESPONSES
+from api.types import Response
+from estimator.law.statutes import REGIMES, Law, Regime, select_regime
+
+LawChoice = Literal["copyright", "trademark", "patent", "unfair_competition"]
+VerificationChoice = Literal["verified", "secondary", "recalled"]
+
+
+class SourceOut(Response, frozen=True):
+    citation: str
+    verification: Annotated[
+        VerificationChoice,
+        Meta(
+            description="`verified`: read in the primary text; `secondary`: only in a secondary source; "
+            "`recalled`: from memory, a hypothesis to check."
+        ),
+    ]
+    url: str | None
+
+
+class PunitiveOut(Response, frozen=True):
+    min_multiplier: float
+    max_multiplier: float
+    requires: str
+
+
+class StatuteOut(Response, frozen=True):
+    id: str
+    law: LawChoice
+    version: str
+    title: str
+    title_zh: str
+    article: str
+    effective_from: dt.date
+    effective_from_verification: VerificationChoice
+    effective_to: dt.date | None
+    methods: Annotated[
+        list[list[str]],
+        Meta(
+            description="Compensation methods in the order the court tries them; methods in one inner list "
+            "stand without order between them."
+        ),
+    ]
+    statutory_floor: float
+    statutory_cap: float
+    punitive: PunitiveOut | None
+    notes: list[str]
+    sources: list[SourceOut]
+
+
+class StatuteList(Response, frozen=True):
+    statutes: list[StatuteOut]
+
+
+class ApplicableStatute(Response, frozen=True):
+    statute: StatuteOut
+    reason: str
+
+
+def statute_out(regime: Regime) -> StatuteOut:
+    punitive = None
+    if regime.punitive_min is not None and regime.punitive_max is not None:
+        punitive = PunitiveOut(
+            min_multiplier=float(regime.punitive_min),
+            max_multiplier=float(regime.punitive_max),
+            requires=regime.punitive_requires or "",
+        )
+    return StatuteOut(
+        id=regime.id,
+        law=regime.law.value,
+        version=regime.version,
+        title=regime.title,
+        title_zh=regime.title_zh,
+        article=regime.article,
+        effective_from=regime.effective_from,
+        effective_from_verification=regime.effective_from_verification.value,
+        effective_to=regime.effective_to,
+        methods=[[method.value for method in group] for group in regime.methods],
+        statutory_floor=float(regime.statutory_floor),
+        statutory_cap=float(regime.statutory_cap),
+        punitive=punitive,
+        notes=list(regime.notes),
+        sources=[SourceOut(citation=s.citation, verification=s.verification.value, url=s.url) for s in regime.sources],
+    )
+
+
+class StatuteController(Controller):
+    path = "/v1/statutes"
+    tags = ("Statutes",)
+
+    @get(
+        operation_id="listStatutes",
+        summary="List the damages regimes covered",
+        description=(
+            "Each version of the damages article of the Copyright, Trademark, Patent and Anti-Unfair Competition "
+            "laws: effective dates, statutory bounds, punitive range, method order, and sources with how firmly "
+            "each was verified. Filter by `law`."
+        ),
+        responses=ERROR_RESPONSES,
+    )
+    async def list_statutes(self, law: FromQuery[LawChoice | None] = None) -> StatuteList:
+        return StatuteList(statutes=[statute_out(r) for r in REGIMES if law is None or r.law.value == law])
+
+    @get(
+        "/applicable",
+        operation_id="findApplicableStatute",
+        summary="Find the regime governing an infringing act",
+        description=(
+            "The law in force when the act occurred governs (Copyright Law art. 66); an act that began before an "
+            "amendment and continued after it takes the amended law (SPC copyright interpretation art. 29)."
+        ),
+        responses=ERROR_RESPONSES,
+    )
+    async def applicable(
+        self,
+        act_start: Annotated[dt.date, QueryParameter(description="First day of the infringing act.")],
+        law: FromQuery[LawChoice] = "copyright",
+        act_end: Annotated[
+            dt.date | None, QueryParameter(description="Last day, for a continuing act (default: `act_start`).")
+        ] = None,
+    ) -> ApplicableStatute:
+        regime = select_regime(Law(law), act_start, act_end)
+        day = (act_end or act_start).isoformat()
+        return ApplicableStatute(
+            statute=statute_out(regime),
+            reason=f"{regime.title} was in force on {day}, the last day of the act",
+        )

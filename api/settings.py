@@ -1,0 +1,77 @@
+"""Service settings: one frozen Struct, read from the environment only by `Settings.from_env`."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from decimal import Decimal
+
+import msgspec
+
+from estimator.law.article54 import Article54Settings, ExpensesMode, PunitiveFormula
+from estimator.law.fees import FeeSettings
+from estimator.money import Rounding
+
+ENV_PREFIX = "ESTIMATOR_"
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    """Everything the app factory needs; defaults suit a laptop (`make run`)."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # API key -> tenant (the firm whose calibrations the key may see). Empty: the service runs open.
+    api_keys: dict[str, str] = msgspec.field(default_factory=dict)
+    data_dir: str = ".data"
+    database_url: str | None = None
+    rounding: Rounding = Rounding.CENT
+    ip_without_amount_fee: Decimal = Decimal(1_000)
+    punitive_formula: PunitiveFormula = PunitiveFormula.MULTIPLY
+    expenses_mode: ExpensesMode = ExpensesMode.SEPARATE
+    civil_code_punitive_window: bool = False
+    # Bodies larger than this get a 413; uploads of case records are the largest legitimate ones.
+    max_body_bytes: int = 20 * 1024 * 1024
+    debug: bool = False
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read `PORT`, `HOST`, `DATABASE_URL` and `ESTIMATOR_*` variables (see README)."""
+        env = os.environ if environ is None else environ
+        raw: dict[str, object] = {}
+        for name in ("host", "port"):
+            if name.upper() in env:
+                raw[name] = env[name.upper()]
+        if "DATABASE_URL" in env:
+            raw["database_url"] = env["DATABASE_URL"]
+        for field in cls.__struct_fields__:
+            key = ENV_PREFIX + field.upper()
+            if key in env:
+                raw[field] = env[key]
+        if isinstance(keys := raw.get("api_keys"), str):
+            raw["api_keys"] = _parse_api_keys(keys)
+        try:
+            return msgspec.convert(raw, cls, strict=False)
+        except msgspec.ValidationError as exc:
+            raise ValueError(f"bad service setting in the environment: {exc}") from exc
+
+    def fee_settings(self, rounding: str | None = None) -> FeeSettings:
+        """Fee settings, with a request's own rounding choice where it made one."""
+        chosen = self.rounding if rounding is None else Rounding(rounding)
+        return FeeSettings(rounding=chosen, ip_without_amount_fee=self.ip_without_amount_fee)
+
+    def article54_settings(self) -> Article54Settings:
+        return Article54Settings(
+            punitive_formula=self.punitive_formula,
+            expenses_mode=self.expenses_mode,
+            civil_code_punitive_window=self.civil_code_punitive_window,
+            rounding=self.rounding,
+        )
+
+
+def _parse_api_keys(text: str) -> dict[str, str]:
+    """`key1:firm-a,key2:firm-b` -> {key: tenant}; a key without `:tenant` is its own tenant."""
+    keys: dict[str, str] = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        key, _, tenant = item.partition(":")
+        keys[key.strip()] = tenant.strip() or key.strip()
+    return keys

@@ -1,0 +1,43 @@
+"""Reusable constrained wire types: their descriptions and examples flow into the OpenAPI document."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+import msgspec
+from msgspec import Meta
+
+# 10^12 yuan: larger than any claim a Chinese court has seen; beyond it a figure is a typo.
+MAX_YUAN = 1e12
+
+Yuan = Annotated[float, Meta(ge=0, le=MAX_YUAN, description="An amount in yuan (RMB), 0 or more.")]
+PositiveYuan = Annotated[float, Meta(gt=0, le=MAX_YUAN, description="An amount in yuan (RMB), more than 0.")]
+Share = Annotated[float, Meta(ge=0, le=1, description="A share between 0 and 1.")]
+Date = Annotated[dt.date, Meta(description="A calendar date, YYYY-MM-DD.")]
+Days = Annotated[int, Meta(ge=0, le=36_600, description="A number of days (at most a century).")]
+RoundingChoice = Literal["cent", "yuan"]
+
+
+class Request(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Base of every request body: immutable, keyword-only, and a typo in a field name is an error."""
+
+
+class Response(msgspec.Struct, frozen=True, kw_only=True):
+    """Base of every response body."""
+
+
+class FieldError(Response, frozen=True):
+    path: Annotated[str, Meta(description="JSON path of the offending field, e.g. `$.claim_amount`.")]
+    field: Annotated[str | None, Meta(description="The field's name, as sent.")]
+    message: str
+
+
+class Problem(Response, frozen=True):
+    """RFC 9457 problem details, as every error of this API is reported."""
+
+    type: Annotated[str, Meta(description="A URI reference naming the kind of problem.")]
+    title: str
+    status: int
+    detail: str
+    errors: list[FieldError] | None = None

@@ -1,0 +1,59 @@
+"""Domain errors: what can go wrong in the estimator, independent of how it is reported.
+
+The API maps each class to one HTTP status in exactly one place (`api/errors.py`); nothing here
+knows about HTTP. Every error names the input it is about, as a dotted path from the request root
+(`claim_amount`, `payments[2].date`), so a client can point at the bad field.
+"""
+
+from __future__ import annotations
+
+
+class EstimatorError(Exception):
+    """Base of every error the domain raises on purpose."""
+
+    title = "Estimator error"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class InvalidInputError(EstimatorError, ValueError):
+    """An argument has a value that no rule accepts (negative amount, end before start)."""
+
+    title = "Invalid input"
+
+
+class OutsideLawError(EstimatorError):
+    """Well-formed input that the law (or this product's coverage of it) does not reach.
+
+    For example an infringing act before the first Copyright Law with statutory damages, or a
+    punitive multiplier asked for on a statutory award.
+    """
+
+    title = "Outside the law covered"
+
+
+class CalibrationError(EstimatorError):
+    """A model could not be fitted from the records given."""
+
+    title = "Calibration failed"
+
+
+class DegenerateDataError(CalibrationError):
+    """Too few usable records, or no variation where the model needs some."""
+
+    title = "Degenerate calibration data"
+
+
+class ConvergenceError(CalibrationError):
+    """The optimiser did not converge; the message says why."""
+
+    title = "Calibration did not converge"
+
+
+class ModelNotFittedError(EstimatorError):
+    """A prediction was asked of a model that has not been fitted or loaded."""
+
+    title = "No model loaded"

@@ -1,0 +1,1 @@
+"""Statutes, Article 54 damages routes, court fees and late-payment interest as deterministic rules."""

@@ -1,0 +1,368 @@
+"""Court fees under the Measures on the Payment of Litigation Costs (State Council Decree 481, 2007).
+
+Every schedule is data: a flat fee for the first slice, then rates applied cumulatively by segment
+(分段累计: each rate only to the slice of the amount inside its bracket, lower bound exclusive),
+and an optional cap. Amounts are exact `Decimal` until the one rounding step at the end
+(LEGAL.md §10.1; default half-up to 0.01 yuan).
+"""
+
+from __future__ import annotations
+
+import enum
+from decimal import Decimal
+
+import msgspec
+
+from estimator.errors import InvalidInputError
+from estimator.money import Rounding, round_amount
+
+MEASURES = "Measures on the Payment of Litigation Costs (诉讼费用交纳办法, 2007)"
+
+
+class SegmentSchedule(msgspec.Struct, frozen=True, kw_only=True):
+    """A fee charged cumulatively by slices of an amount."""
+
+    name: str
+    source: str
+    flat_upto: Decimal
+    flat_fee: Decimal
+    # (upper bound of the slice, or None for the open top slice; rate on that slice)
+    brackets: tuple[tuple[Decimal | None, Decimal], ...]
+    cap: Decimal | None = None
+
+
+PROPERTY_SCHEDULE = SegmentSchedule(
+    name="acceptance fee, property case",
+    source=f"{MEASURES}, art. 13(1)",
+    flat_upto=Decimal(10_000),
+    flat_fee=Decimal(50),  # "每件交纳50元": a flat 50 per case, not 0.5% of the first slice.
+    brackets=(
+        (Decimal(100_000), Decimal("0.025")),
+        (Decimal(200_000), Decimal("0.02")),
+        (Decimal(500_000), Decimal("0.015")),
+        (Decimal(1_000_000), Decimal("0.01")),
+        (Decimal(2_000_000), Decimal("0.009")),
+        (Decimal(5_000_000), Decimal("0.008")),
+        (Decimal(10_000_000), Decimal("0.007")),
+        (Decimal(20_000_000), Decimal("0.006")),
+        (None, Decimal("0.005")),
+    ),
+)
+
+PRESERVATION_SCHEDULE = SegmentSchedule(
+    name="preservation application fee",
+    source=f"{MEASURES}, art. 14(2)",
+    flat_upto=Decimal(1_000),
+    flat_fee=Decimal(30),
+    brackets=((Decimal(100_000), Decimal("0.01")), (None, Decimal("0.005"))),
+    cap=Decimal(5_000),  # art. 14(2): "最多不超过5000元"
+)
+
+ENFORCEMENT_SCHEDULE = SegmentSchedule(
+    name="enforcement application fee",
+    source=f"{MEASURES}, art. 14(1)",
+    flat_upto=Decimal(10_000),
+    flat_fee=Decimal(50),
+    brackets=(
+        (Decimal(500_000), Decimal("0.015")),
+        (Decimal(5_000_000), Decimal("0.01")),
+        (Decimal(10_000_000), Decimal("0.005")),
+        (None, Decimal("0.001")),
+    ),
+)
+
+# Art. 13(2)... last ¶: provinces fix the exact figure for an IP case without a disputed amount.
+IP_WITHOUT_AMOUNT_RANGE = (Decimal(500), Decimal(1_000))  # art. 13(3)
+PAYMENT_ORDER_DIVISOR = Decimal(3)  # art. 14(3): one third of the property-case fee
+HALF = Decimal("0.5")
+
+
+def segment_fee(schedule: SegmentSchedule, amount: Decimal) -> Decimal:
+    """The exact (unrounded) fee of `schedule` on `amount` yuan."""
+    fee = schedule.flat_fee
+    lower = schedule.flat_upto
+    for upper, rate in schedule.brackets:
+        if amount <= lower:
+            break
+        top = amount if upper is None else min(amount, upper)
+        fee += (top - lower) * rate
+        if upper is None:
+            break
+        lower = upper
+    if schedule.cap is not None:
+        fee = min(fee, schedule.cap)
+    return fee
+
+
+def acceptance_fee(claim_amount: Decimal) -> Decimal:
+    """Exact Art. 13(1) acceptance fee on a claimed amount (also IP cases with a disputed amount)."""
+    return segment_fee(PROPERTY_SCHEDULE, claim_amount)
+
+
+def preservation_fee(preserved_amount: Decimal) -> Decimal:
+    """Exact Art. 14(2) preservation fee on the amount actually preserved (30 when none is stated)."""
+    return segment_fee(PRESERVATION_SCHEDULE, preserved_amount)
+
+
+def enforcement_fee(enforced_amount: Decimal) -> Decimal:
+    """Exact Art. 14(1) enforcement fee; borne by the judgment debtor, not prepaid (arts. 20, 38)."""
+    return segment_fee(ENFORCEMENT_SCHEDULE, enforced_amount)
+
+
+class CaseKind(enum.StrEnum):
+    PROPERTY = "property"
+    IP_WITHOUT_AMOUNT = "ip_without_amount"
+    PAYMENT_ORDER = "payment_order"
+
+
+class Procedure(enum.StrEnum):
+    ORDINARY = "ordinary"
+    SIMPLIFIED = "simplified"
+    SMALL_CLAIMS = "small_claims"
+
+
+class Outcome(enum.StrEnum):
+    JUDGMENT = "judgment"
+    MEDIATION = "mediation"
+    WITHDRAWAL = "withdrawal"
+
+
+_HALVING_GROUNDS: dict[Procedure | Outcome, str] = {
+    Procedure.SIMPLIFIED: f"simplified procedure ({MEASURES}, art. 16)",
+    Procedure.SMALL_CLAIMS: (
+        f"small-claims cases are tried under the simplified procedure ({MEASURES}, art. 16; "
+        "the Measures predate small claims, so this follows practice)"
+    ),
+    Outcome.MEDIATION: f"case closed by mediation ({MEASURES}, art. 15)",
+    Outcome.WITHDRAWAL: f"claim withdrawn ({MEASURES}, art. 15)",
+}
+ONE_HALVING_RULE = (
+    "a fee is halved at most once even where several grounds apply "
+    "(practice traced to an SPC notice, believed 法发〔2007〕16号; not verified in the primary text)"
+)
+
+
+class FeeSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """Choices the Measures leave open, with their defaults (LEGAL.md §5.2, §10)."""
+
+    rounding: Rounding = Rounding.CENT
+    # The figure charged for an IP case without a disputed amount where no provincial figure is
+    # known. The upper end of the range, so that a cost budget never understates the fee.
+    ip_without_amount_fee: Decimal = Decimal(1_000)
+    # Provincial figures inside the 500-1,000 range, keyed by lower-case pinyin province name.
+    provincial_ip_fees: dict[str, Decimal] = msgspec.field(
+        default_factory=lambda: {"guangdong": Decimal(1_000)}  # Nansha court's published table
+    )
+
+    def __post_init__(self) -> None:
+        low, high = IP_WITHOUT_AMOUNT_RANGE
+        for name, fee in [("ip_without_amount_fee", self.ip_without_amount_fee), *self.provincial_ip_fees.items()]:
+            if not low <= fee <= high:
+                raise ValueError(f"`{name}` fee {fee} is outside the statutory range {low}-{high}")
+
+
+class FeeQuestion(msgspec.Struct, frozen=True, kw_only=True):
+    """What a client asks about the fees of one case."""
+
+    claim_amount: Decimal | None = None
+    case_kind: CaseKind = CaseKind.PROPERTY
+    procedure: Procedure = Procedure.ORDINARY
+    outcome: Outcome = Outcome.JUDGMENT
+    province: str | None = None
+    awarded_amount: Decimal | None = None
+    counterclaim_amount: Decimal | None = None
+    appeal_amount: Decimal | None = None
+    preservation_amount: Decimal | None = None
+    enforcement_amount: Decimal | None = None
+
+
+class Halving(msgspec.Struct, frozen=True, kw_only=True):
+    applied: bool
+    reason: str | None
+    grounds: tuple[str, ...]
+
+
+class FeeSplit(msgspec.Struct, frozen=True, kw_only=True):
+    rule: str
+    basis: str
+    plaintiff: Decimal
+    defendant: Decimal
+    defendant_share: Decimal
+
+
+class CourtFees(msgspec.Struct, frozen=True, kw_only=True):
+    """Every fee answered for one `FeeQuestion`, each rounded once."""
+
+    case_kind: CaseKind
+    claim_amount: Decimal | None
+    acceptance_fee: Decimal
+    acceptance_fee_range: tuple[Decimal, Decimal] | None
+    halving: Halving
+    fee_due: Decimal
+    split: FeeSplit | None
+    counterclaim_fee: Decimal | None
+    appeal_fee: Decimal | None
+    preservation_fee: Decimal | None
+    enforcement_fee: Decimal | None
+    rounding: Rounding
+    sources: tuple[str, ...]
+
+
+def halving_for(procedure: Procedure, outcome: Outcome) -> Halving:
+    """Whether the acceptance fee is halved, on which ground, and every ground that applied."""
+    grounds = tuple(_HALVING_GROUNDS[g] for g in (procedure, outcome) if g in _HALVING_GROUNDS)
+    if not grounds:
+        return Halving(applied=False, reason=None, grounds=())
+    reason = grounds[0] if len(grounds) == 1 else f"{grounds[0]}; {ONE_HALVING_RULE}"
+    return Halving(applied=True, reason=reason, grounds=grounds)
+
+
+def split_fee(fee_due: Decimal, *, claim_amount: Decimal, awarded_amount: Decimal, outcome: Outcome) -> FeeSplit:
+    """Each party's exact share of `fee_due` under the default rule (Measures arts. 29, 31, 34).
+
+    Art. 29 puts the fee on the losing party and leaves partial wins to the court's discretion;
+    the proportional split used here is common practice, not a rule, and courts deviate from it
+    freely in statutory-damages cases. Shares are exact; callers round them.
+    """
+    if outcome is Outcome.WITHDRAWAL:
+        return FeeSplit(
+            rule="withdrawing_party_pays",
+            basis=f"the withdrawing plaintiff bears the (halved) fee ({MEASURES}, art. 34)",
+            plaintiff=fee_due,
+            defendant=Decimal(0),
+            defendant_share=Decimal(0),
+        )
+    share = min(awarded_amount / claim_amount, Decimal(1)) if claim_amount > 0 else Decimal(1)
+    if outcome is Outcome.MEDIATION:
+        rule, basis = (
+            "proportional",
+            f"by the parties' agreement in mediation ({MEASURES}, art. 31); "
+            "the proportional split is shown as a starting point",
+        )
+    elif share == 1:
+        rule, basis = (
+            "loser_pays",
+            f"the claim was fully supported; the losing defendant bears the fee ({MEASURES}, art. 29)",
+        )
+    elif share == 0:
+        rule, basis = "loser_pays", f"nothing was awarded; the losing plaintiff bears the fee ({MEASURES}, art. 29)"
+    else:
+        rule, basis = (
+            "proportional",
+            f"partial win: the court decides the shares ({MEASURES}, art. 29); splitting in proportion "
+            "to the amount supported is common practice, not a rule, and courts often put more on the defendant",
+        )
+    defendant = fee_due * share
+    return FeeSplit(rule=rule, basis=basis, plaintiff=fee_due - defendant, defendant=defendant, defendant_share=share)
+
+
+def court_fees(question: FeeQuestion, *, settings: FeeSettings | None = None) -> CourtFees:
+    """Compute the fees a case will be charged, exactly, and round each once."""
+    settings = settings or FeeSettings()
+    _check_question(question)
+    sources = [PROPERTY_SCHEDULE.source]
+    fee_range: tuple[Decimal, Decimal] | None = None
+    claim = question.claim_amount
+    if question.case_kind is CaseKind.IP_WITHOUT_AMOUNT:
+        fee_range = IP_WITHOUT_AMOUNT_RANGE
+        province = (question.province or "").strip().lower()
+        full = settings.provincial_ip_fees.get(province, settings.ip_without_amount_fee)
+        sources = [f"{MEASURES}, art. 13(3) and last paragraph (provincial figure)"]
+    elif question.case_kind is CaseKind.PAYMENT_ORDER:
+        assert claim is not None  # checked in _check_question
+        full = acceptance_fee(claim) / PAYMENT_ORDER_DIVISOR
+        sources = [f"{MEASURES}, art. 14(3)", PROPERTY_SCHEDULE.source]
+    else:
+        assert claim is not None  # checked in _check_question
+        full = acceptance_fee(claim)
+
+    halving = halving_for(question.procedure, question.outcome)
+    due = full * HALF if halving.applied else full
+    if halving.applied:
+        sources.append(f"{MEASURES}, arts. 15-16")
+
+    split = None
+    if question.awarded_amount is not None and claim is not None:
+        exact = split_fee(due, claim_amount=claim, awarded_amount=question.awarded_amount, outcome=question.outcome)
+        # Round the defendant's share once and give the plaintiff the rest, so the shares add up
+        # to the rounded fee due to the fen.
+        defendant = round_amount(exact.defendant, settings.rounding)
+        split = FeeSplit(
+            rule=exact.rule,
+            basis=exact.basis,
+            plaintiff=round_amount(due, settings.rounding) - defendant,
+            defendant=defendant,
+            defendant_share=exact.defendant_share.quantize(Decimal("0.0001")),
+        )
+        sources.append(f"{MEASURES}, arts. 29, 31, 34")
+
+    def rounded(amount: Decimal | None) -> Decimal | None:
+        return None if amount is None else round_amount(amount, settings.rounding)
+
+    counterclaim = None
+    if question.counterclaim_amount is not None:
+        counterclaim = acceptance_fee(question.counterclaim_amount) * HALF
+        sources.append(f"{MEASURES}, art. 18 (counterclaim tried together: halved)")
+    appeal = None
+    if question.appeal_amount is not None:
+        appeal = acceptance_fee(question.appeal_amount)
+        sources.append(f"{MEASURES}, art. 17 (appeal: fee on the amount appealed)")
+    preservation = None
+    if question.preservation_amount is not None:
+        preservation = preservation_fee(question.preservation_amount)
+        sources.append(PRESERVATION_SCHEDULE.source)
+    enforcement = None
+    if question.enforcement_amount is not None:
+        enforcement = enforcement_fee(question.enforcement_amount)
+        sources.append(ENFORCEMENT_SCHEDULE.source)
+
+    return CourtFees(
+        case_kind=question.case_kind,
+        claim_amount=claim,
+        acceptance_fee=round_amount(full, settings.rounding),
+        acceptance_fee_range=fee_range,
+        halving=halving,
+        fee_due=round_amount(due, settings.rounding),
+        split=split,
+        counterclaim_fee=rounded(counterclaim),
+        appeal_fee=rounded(appeal),
+        preservation_fee=rounded(preservation),
+        enforcement_fee=rounded(enforcement),
+        rounding=settings.rounding,
+        sources=tuple(dict.fromkeys(sources)),
+    )
+
+
+def _check_question(question: FeeQuestion) -> None:
+    claim = question.claim_amount
+    if question.case_kind is CaseKind.IP_WITHOUT_AMOUNT:
+        if claim is not None:
+            raise InvalidInputError(
+                "an IP case with a disputed amount is a property case: drop `claim_amount` "
+                "or set `case_kind` to `property`",
+                field="claim_amount",
+            )
+        if question.awarded_amount is not None:
+            raise InvalidInputError(
+                "`awarded_amount` needs a `claim_amount` to split the fee against", field="awarded_amount"
+            )
+        return
+    if claim is None:
+        raise InvalidInputError(
+            f"`claim_amount` is required for a {question.case_kind.value} case", field="claim_amount"
+        )
+    if claim <= 0:
+        raise InvalidInputError("`claim_amount` must be more than 0 yuan", field="claim_amount")
+    if question.case_kind is CaseKind.PAYMENT_ORDER:
+        if question.procedure is not Procedure.ORDINARY or question.outcome is not Outcome.JUDGMENT:
+            field = "procedure" if question.procedure is not Procedure.ORDINARY else "outcome"
+            raise InvalidInputError(
+                f"`{field}` does not apply to a payment order, whose fee is never halved", field=field
+            )
+        if question.awarded_amount is not None:
+            raise InvalidInputError("a payment order has no award to split the fee by", field="awarded_amount")
+    if question.awarded_amount is not None and question.awarded_amount > claim:
+        raise InvalidInputError(
+            "`awarded_amount` exceeds `claim_amount`: a court does not award more than was claimed",
+            field="awarded_amount",
+        )

@@ -1,0 +1,183 @@
+"""Late-payment interest: the doubled portion owed for delayed performance of a money judgment.
+
+Civil Procedure Law (2023) art. 264 doubles the debt interest for the delay; SPC Interpretation
+法释〔2014〕8号 art. 1 fixes the doubled portion at 1.75‱ a day on the unpaid money debt fixed by
+the judgment (excluding general debt interest), simple, not compounded. It runs from the expiry of
+the performance period (art. 2) until full performance, and a partial payment stops it on the part
+paid (art. 3). General debt interest, where the judgment awarded any, is computed as the judgment
+says and is not part of this figure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Sequence
+from decimal import Decimal
+
+import msgspec
+
+from estimator.errors import InvalidInputError, OutsideLawError
+from estimator.money import Rounding, round_amount
+
+DAILY_RATE = Decimal("0.000175")  # 法释〔2014〕8号 art. 1: 日万分之一点七五
+RULE_START = dt.date(2014, 8, 1)  # 法释〔2014〕8号 art. 7: in force from this day
+MAX_DAYS = 36_600  # a century of delay; beyond it a figure is a typo
+SOURCE = (
+    "Civil Procedure Law (2023) art. 264; SPC Interpretation on delayed-performance interest "
+    "(法释〔2014〕8号) arts. 1-3"
+)
+
+
+class DayCount(enum.StrEnum):
+    """Which day the delay starts on (LEGAL.md §10.10: the SPC text and calculators differ).
+
+    `next_day`: from the day after the performance period expires through the day of payment.
+    Civil Code art. 201 excludes the first day of a period counted in days, and most court
+    calculators count this way; it is the default.
+    `expiry_day`: from the expiry day itself (the literal "届满之日起") through the day of payment,
+    one day more.
+    """
+
+    NEXT_DAY = "next_day"
+    EXPIRY_DAY = "expiry_day"
+
+
+class Payment(msgspec.Struct, frozen=True, kw_only=True):
+    """A partial payment: interest on the part paid stops after `date`."""
+
+    date: dt.date
+    amount: Decimal
+
+
+class InterestPeriod(msgspec.Struct, frozen=True, kw_only=True):
+    start: dt.date | None
+    end: dt.date | None
+    days: int
+    base: Decimal
+    interest: Decimal
+
+
+class LateInterest(msgspec.Struct, frozen=True, kw_only=True):
+    amount: Decimal
+    days: int
+    daily_rate: Decimal
+    day_count: DayCount | None
+    doubled_interest: Decimal
+    total_due: Decimal
+    periods: tuple[InterestPeriod, ...]
+    rounding: Rounding
+    source: str
+
+
+def interest_for_days(amount: Decimal, days: int, *, rounding: Rounding = Rounding.CENT) -> LateInterest:
+    """Doubled-portion interest on `amount` yuan unpaid for `days` days."""
+    _check_days(days)
+    exact = amount * DAILY_RATE * days
+    period = InterestPeriod(start=None, end=None, days=days, base=amount, interest=round_amount(exact, rounding))
+    return _result(amount, days, None, exact, (period,), rounding)
+
+
+def interest_between(
+    amount: Decimal,
+    *,
+    due_date: dt.date,
+    paid_date: dt.date,
+    payments: Sequence[Payment] = (),
+    day_count: DayCount = DayCount.NEXT_DAY,
+    rounding: Rounding = Rounding.CENT,
+) -> LateInterest:
+    """Doubled-portion interest from the expiry of the performance period to full payment.
+
+    `due_date` is the last day of the performance period the judgment set; `paid_date` the day the
+    debt was paid in full (or the day to compute up to). Each partial payment reduces the base from
+    the day after it is made.
+    """
+    start = due_date + dt.timedelta(days=1) if day_count is DayCount.NEXT_DAY else due_date
+    _check_dates(amount, start=start, due_date=due_date, paid_date=paid_date, payments=payments)
+
+    periods: list[InterestPeriod] = []
+    base = amount
+    cursor = start
+    exact_total = Decimal(0)
+    for payment in sorted(payments, key=lambda p: p.date):
+        # The day of a payment still bears interest on the whole base; the paid part stops after it.
+        end = max(payment.date, cursor - dt.timedelta(days=1))
+        if end >= cursor:
+            exact_total += _add_period(periods, cursor, end, base, rounding)
+            cursor = end + dt.timedelta(days=1)
+        base -= payment.amount
+    if paid_date >= cursor:
+        exact_total += _add_period(periods, cursor, paid_date, base, rounding)
+    days = max((paid_date - start).days + 1, 0)
+    return _result(amount, days, day_count, exact_total, tuple(periods), rounding)
+
+
+def _add_period(
+    periods: list[InterestPeriod], start: dt.date, end: dt.date, base: Decimal, rounding: Rounding
+) -> Decimal:
+    days = (end - start).days + 1
+    exact = base * DAILY_RATE * days
+    periods.append(InterestPeriod(start=start, end=end, days=days, base=base, interest=round_amount(exact, rounding)))
+    return exact
+
+
+def _result(
+    amount: Decimal,
+    days: int,
+    day_count: DayCount | None,
+    exact: Decimal,
+    periods: tuple[InterestPeriod, ...],
+    rounding: Rounding,
+) -> LateInterest:
+    interest = round_amount(exact, rounding)
+    return LateInterest(
+        amount=amount,
+        days=days,
+        daily_rate=DAILY_RATE,
+        day_count=day_count,
+        doubled_interest=interest,
+        total_due=round_amount(amount, rounding) + interest,
+        periods=periods,
+        rounding=rounding,
+        source=SOURCE,
+    )
+
+
+def _check_days(days: int) -> None:
+    if not 0 <= days <= MAX_DAYS:
+        raise InvalidInputError(f"`days` must be between 0 and {MAX_DAYS}, got {days}", field="days")
+
+
+def _check_dates(
+    amount: Decimal, *, start: dt.date, due_date: dt.date, paid_date: dt.date, payments: Sequence[Payment]
+) -> None:
+    if due_date < RULE_START:
+        raise OutsideLawError(
+            f"delays before {RULE_START.isoformat()} are computed under the earlier rule (bank benchmark "
+            "rate doubled), which this service does not cover",
+            field="due_date",
+        )
+    if paid_date < due_date:
+        raise InvalidInputError("`paid_date` is before `due_date`", field="paid_date")
+    _check_days((paid_date - start).days + 1)
+    paid = Decimal(0)
+    for index, payment in enumerate(payments):
+        if payment.date > paid_date:
+            raise InvalidInputError(
+                f"partial payment on {payment.date.isoformat()} is after `paid_date`", field=f"payments[{index}].date"
+            )
+        if payment.date < due_date:
+            raise InvalidInputError(
+                f"partial payment on {payment.date.isoformat()} is before `due_date`: deduct it from `amount`",
+                field=f"payments[{index}].date",
+            )
+        if payment.amount <= 0:
+            raise InvalidInputError("a partial payment must be more than 0 yuan", field=f"payments[{index}].amount")
+        paid += payment.amount
+        if paid >= amount:
+            raise InvalidInputError(
+                "partial payments reach the whole `amount`: the debt was paid in full on that day, "
+                "so give that day as `paid_date`",
+                field=f"payments[{index}].amount",
+            )

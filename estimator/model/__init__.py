@@ -1,0 +1,1 @@
+"""The statistical award model: features, the fitted artifact and the predictive distribution."""

@@ -1,0 +1,76 @@
+"""`POST /v1/interest` and `GET /v1/statutes` over HTTP."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+
+Client = TestClient[Litestar]
+
+
+def test_interest_on_100000_for_30_days_is_525(client: Client) -> None:
+    response = client.post("/v1/interest", json={"amount": 100000, "days": 30})
+    assert response.status_code == 200
+    assert response.json()["doubled_interest"] == 525
+
+
+def test_interest_between_dates_with_a_partial_payment(client: Client) -> None:
+    body = {
+        "amount": 100000,
+        "due_date": "2024-03-01",
+        "paid_date": "2024-03-31",
+        "payments": [{"date": "2024-03-11", "amount": 40000}],
+    }
+    got = client.post("/v1/interest", json=body).json()
+    assert [p["days"] for p in got["periods"]] == [10, 20]
+    assert got["doubled_interest"] == 175 + 210
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "field"),
+    [
+        pytest.param({"amount": 100000}, 400, "days", id="neither days nor dates"),
+        pytest.param({"amount": 100000, "days": 3, "due_date": "2024-03-01"}, 400, "days", id="both"),
+        pytest.param({"amount": 100000, "days": -3}, 400, "days", id="negative days"),
+        pytest.param(
+            {"amount": 100000, "due_date": "2024-03-01", "paid_date": "2024-02-01"}, 400, "paid_date", id="order"
+        ),
+        pytest.param(
+            {"amount": 100000, "due_date": "2010-03-01", "paid_date": "2011-02-01"}, 422, "due_date", id="pre-2014"
+        ),
+        pytest.param(
+            {"amount": 100000, "due_date": "2024-02-30", "paid_date": "2024-03-01"}, 400, "due_date", id="bad date"
+        ),
+    ],
+)
+def test_bad_interest_requests_name_the_field(client: Client, body: dict[str, Any], status: int, field: str) -> None:
+    response = client.post("/v1/interest", json=body)
+    assert response.status_code == status, response.text
+    assert response.json()["errors"][0]["field"] == field
+
+
+def test_statutes_are_listed_with_bounds_and_sources(client: Client) -> None:
+    statutes = client.get("/v1/statutes", params={"law": "copyright"}).json()["statutes"]
+    assert [s["version"] for s in statutes] == ["2001", "2010", "2020"]
+    cl2020 = statutes[-1]
+    assert (cl2020["statutory_floor"], cl2020["statutory_cap"]) == (500, 5_000_000)
+    assert cl2020["punitive"]["max_multiplier"] == 5
+    assert all(source["verification"] for source in cl2020["sources"])
+
+
+def test_continuing_act_takes_the_new_law(client: Client) -> None:
+    got = client.get("/v1/statutes/applicable", params={"act_start": "2021-05-01", "act_end": "2021-07-01"}).json()
+    assert got["statute"]["id"] == "copyright-2020"
+
+
+def test_act_before_coverage_is_422(client: Client) -> None:
+    response = client.get("/v1/statutes/applicable", params={"act_start": "1995-01-01"})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "act_start"
+
+
+def test_health(client: Client) -> None:
+    assert client.get("/health").json()["status"] == "ok"
