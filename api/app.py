@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from importlib.metadata import PackageNotFoundError, version
 
 from litestar import Litestar
 from litestar.di import Provide
@@ -19,6 +18,7 @@ from api.resources.health import health
 from api.resources.interest import InterestController
 from api.resources.statutes import StatuteController
 from api.settings import Settings
+from estimator import __version__
 
 log = logging.getLogger("api")
 
@@ -32,17 +32,10 @@ whose `errors` list names each bad field by its JSON path. Not legal advice.
 """
 
 
-def service_version() -> str:
-    try:
-        return version("cn-copyright-estimator")
-    except PackageNotFoundError:  # running from a source tree that was not installed
-        return "0.0.0+source"
-
-
 def create_app(settings: Settings | None = None) -> Litestar:
     """Build the app; settings come from the environment only when none are passed."""
     settings = settings or Settings.from_env()
-    app_version = service_version()
+    app_version = __version__
 
     def provide_settings() -> Settings:
         return settings

@@ -2,3 +2,5 @@
 
 Nothing here imports a web framework or a database driver; `tests/test_architecture.py` enforces it.
 """
+
+__version__ = "0.1.0"
