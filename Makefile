@@ -8,7 +8,7 @@ HOST   ?= 127.0.0.1
 PYTEST_FLAGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-slow lint format typecheck check openapi openapi-check clean
+.PHONY: help install run test test-slow lint format typecheck check openapi openapi-check calibrate evaluate clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -48,6 +48,12 @@ openapi: $(STAMP) ## Regenerate openapi/openapi.json from the app
 
 openapi-check: $(STAMP) ## Fail if openapi/openapi.json is stale
 	@$(PY) -m api openapi | diff -q - openapi/openapi.json >/dev/null || { echo "openapi/openapi.json is stale: run 'make openapi'"; exit 1; }
+
+calibrate: $(STAMP) ## Refit the default model from the bundled cases (estimator/model/default_model.json)
+	$(PY) -m calibration fit calibration/data/cases.jsonl -o estimator/model/default_model.json
+
+evaluate: $(STAMP) ## Cross-validate the model against the baselines on the bundled cases
+	$(PY) -m calibration evaluate calibration/data/cases.jsonl
 
 clean: ## Remove the virtualenv and caches
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -12,6 +12,8 @@ class EstimatorError(Exception):
     """Base of every error the domain raises on purpose."""
 
     title = "Estimator error"
+    # The kind of problem, as a stable slug; the API turns it into a problem-details `type`.
+    slug = "estimator-error"
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
@@ -23,6 +25,7 @@ class InvalidInputError(EstimatorError, ValueError):
     """An argument has a value that no rule accepts (negative amount, end before start)."""
 
     title = "Invalid input"
+    slug = "invalid-input"
 
 
 class OutsideLawError(EstimatorError):
@@ -33,12 +36,14 @@ class OutsideLawError(EstimatorError):
     """
 
     title = "Outside the law covered"
+    slug = "outside-law"
 
 
 class CalibrationError(EstimatorError):
     """A model could not be fitted from the records given."""
 
     title = "Calibration failed"
+    slug = "calibration-failed"
 
 
 class DegenerateDataError(CalibrationError):
@@ -57,3 +62,18 @@ class ModelNotFittedError(EstimatorError):
     """A prediction was asked of a model that has not been fitted or loaded."""
 
     title = "No model loaded"
+    slug = "no-model"
+
+
+def problem_of(error: EstimatorError) -> dict[str, object]:
+    """A problem-details object (RFC 9457, without the HTTP status) for errors outside a request.
+
+    Used where one row of a batch fails; the API adds the status in `api/errors.py`.
+    """
+    path = "$" if not error.field else "$." + error.field
+    return {
+        "type": "/problems/" + error.slug,
+        "title": error.title,
+        "detail": error.message,
+        "errors": [{"path": path, "field": error.field, "message": error.message}],
+    }

@@ -1,0 +1,134 @@
+"""The fitted award model: a frozen, versioned Struct of plain numbers, identified by its content hash.
+
+It holds what prediction needs and nothing of the training data. Schema evolution follows msgspec's
+rules: a new field gets a default; a change that old readers would misread bumps `SCHEMA_VERSION`,
+and `load_model` refuses a version it does not know.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.resources
+from pathlib import Path
+
+import msgspec
+
+from estimator.errors import InvalidInputError, ModelNotFittedError
+from estimator.model.features import FeatureSpec
+
+SCHEMA_VERSION = 1
+
+
+class Prior(msgspec.Struct, frozen=True, kw_only=True):
+    """The Gaussian prior of the fit, kept with the model so that its answers can be explained."""
+
+    intercept_mean: float
+    intercept_sd: float
+    log_claim_mean: float
+    log_claim_sd: float
+    effect_sd: float
+    log_sigma_mean: float
+    log_sigma_sd: float
+    reason: str
+
+
+class ExpensesModel(msgspec.Struct, frozen=True, kw_only=True):
+    """Share of claimed reasonable expenses that courts support (Beta-shrunk mean of observed shares)."""
+
+    share: float
+    share_sd: float
+    n_records: int
+
+
+class FeeSplitModel(msgspec.Struct, frozen=True, kw_only=True):
+    """Defendant's share of the fee due as `ratio ** gamma`, with ratio = award / claim.
+
+    gamma = 1 is the proportional rule; smaller gamma puts more of the fee on the defendant, as
+    courts do in statutory-damages cases.
+    """
+
+    gamma: float
+    gamma_sd: float
+    n_records: int
+
+
+class FittedModel(msgspec.Struct, frozen=True, kw_only=True):
+    schema_version: int = SCHEMA_VERSION
+    id: str = ""
+    features: FeatureSpec
+    coefficients: tuple[float, ...]
+    # Laplace covariance of the coefficients (without log sigma), row-major.
+    covariance: tuple[tuple[float, ...], ...]
+    sigma: float
+    sigma_sd_log: float
+    # Multiplies the predictive standard deviation so that held-out 80% ranges cover 80%.
+    interval_scale: float
+    prior: Prior
+    expenses: ExpensesModel
+    fee_split: FeeSplitModel
+    n_records: int
+    n_fitted: int
+    data_cutoff: str | None
+    log_posterior: float
+
+    def __post_init__(self) -> None:
+        p = self.features.width
+        if len(self.coefficients) != p or len(self.covariance) != p or any(len(r) != p for r in self.covariance):
+            raise ValueError(f"`coefficients` and `covariance` must match the {p} features")
+        if not (self.sigma > 0 and self.interval_scale > 0):
+            raise ValueError("`sigma` and `interval_scale` must be positive")
+
+
+def content_id(model: FittedModel) -> str:
+    """A stable id: the hash of everything but the id itself."""
+    body = msgspec.json.encode(msgspec.structs.replace(model, id=""), order="deterministic")
+    return hashlib.sha256(body).hexdigest()[:16]
+
+
+def with_id(model: FittedModel) -> FittedModel:
+    return msgspec.structs.replace(model, id=content_id(model))
+
+
+def dumps_model(model: FittedModel) -> bytes:
+    return msgspec.json.format(msgspec.json.encode(model, order="deterministic"), indent=1) + b"\n"
+
+
+def loads_model(data: bytes) -> FittedModel:
+    """Decode and validate a model; a wrong schema version or a tampered body is refused."""
+    try:
+        version = msgspec.json.decode(data, type=_Versioned).schema_version
+    except msgspec.DecodeError as exc:
+        raise InvalidInputError(f"not a fitted model: {exc}", field="model") from exc
+    if version != SCHEMA_VERSION:
+        raise InvalidInputError(
+            f"model schema version {version} is not supported (this build reads {SCHEMA_VERSION}); refit it",
+            field="model",
+        )
+    try:
+        model = msgspec.json.decode(data, type=FittedModel)
+    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        raise InvalidInputError(f"not a valid fitted model: {exc}", field="model") from exc
+    if model.id != content_id(model):
+        raise InvalidInputError(
+            "the model's content does not match its id; it was altered after fitting", field="model"
+        )
+    return model
+
+
+def load_model(path: str | Path) -> FittedModel:
+    return loads_model(Path(path).read_bytes())
+
+
+DEFAULT_MODEL_RESOURCE = "default_model.json"
+
+
+def default_model() -> FittedModel:
+    """The model fitted from the bundled decided cases (`make calibrate` reproduces it)."""
+    resource = importlib.resources.files("estimator.model") / DEFAULT_MODEL_RESOURCE
+    if not resource.is_file():
+        raise ModelNotFittedError("no default model is installed; run `make calibrate`")
+    return loads_model(resource.read_bytes())
+
+
+class _Versioned(msgspec.Struct):
+    schema_version: int = 0

@@ -1,0 +1,485 @@
+"""The calibration store: durable, atomic, thread- and process-safe, and tenant-isolated."""
+
+from __future__ import annotations
+
+import hashlib
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
+from pathlib import Path
+
+import msgspec
+import pytest
+
+from api.errors import NotFoundError
+from api.storage import (
+    SCHEMA_VERSION,
+    CalibrationStore,
+    CalibrationSummary,
+    SQLiteCalibrationStore,
+    StoredCalibration,
+    open_store,
+)
+from estimator.errors import InvalidInputError
+
+ROOT = Path(__file__).resolve().parents[2]
+HOSTILE = [
+    "x'; DROP TABLE calibrations;--",
+    'Robert"); DROP TABLE calibrations;--',
+    "' OR '1'='1",
+    "%",
+    "_",
+    "*",
+    "?",
+    ":id",
+    "$1",
+    "\\",
+    "../../etc/passwd",
+    " leading and trailing ",
+    "line\nbreak",
+    "著作权/赔偿",
+    "🙂" * 50,
+    "a" * 5000,
+]
+
+
+def calibration(
+    number: int = 0,
+    *,
+    tenant: str = "firm-a",
+    calibration_id: str | None = None,
+    created_at: str | None = None,
+    name: str | None = "a calibration",
+) -> StoredCalibration:
+    records = b'[{"case": %d}]' % number
+    return StoredCalibration(
+        id=calibration_id if calibration_id is not None else f"sha256-{number:04d}",
+        tenant=tenant,
+        name=name,
+        created_at=created_at if created_at is not None else f"2024-01-01T00:{number // 60:02d}:{number % 60:02d}Z",
+        n_records=1,
+        model_json=b'{"model": %d, "blob": "%s"}' % (number, b"\xe2\x82\xac" * number),
+        diagnostics_json=b'{"aic": %d}' % number,
+        records_json=records,
+    )
+
+
+def summary(item: StoredCalibration) -> CalibrationSummary:
+    return CalibrationSummary(
+        id=item.id, tenant=item.tenant, name=item.name, created_at=item.created_at, n_records=item.n_records
+    )
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    return tmp_path / "db" / "calibrations.sqlite3"
+
+
+@pytest.fixture
+def store(path: Path) -> Iterator[SQLiteCalibrationStore]:
+    with SQLiteCalibrationStore(path) as opened:
+        yield opened
+
+
+class InjectedCrashError(Exception):
+    """Stands for anything that can go wrong between a statement and its commit."""
+
+
+# -- basic behaviour ------------------------------------------------------------------------------
+
+
+def test_store_implements_the_protocol_and_creates_its_directory(path: Path, store: SQLiteCalibrationStore) -> None:
+    assert isinstance(store, CalibrationStore)
+    assert path.is_file()
+
+
+def test_saved_calibration_reads_back_byte_for_byte(store: SQLiteCalibrationStore) -> None:
+    item = calibration(7)
+    assert store.save(item) == item
+    got = store.get("firm-a", item.id)
+    assert got == item
+    assert type(got.model_json) is bytes
+    assert store.list("firm-a") == [summary(item)]
+
+
+def test_calibration_without_a_name_round_trips(store: SQLiteCalibrationStore) -> None:
+    item = calibration(1, name=None)
+    store.save(item)
+    assert store.get("firm-a", item.id).name is None
+
+
+def test_saving_the_same_id_twice_returns_the_stored_one_unchanged(store: SQLiteCalibrationStore) -> None:
+    first = calibration(1, name="first")
+    store.save(first)
+    again = msgspec.structs.replace(first, name="second", model_json=b"{}", created_at="2030-01-01T00:00:00Z")
+    assert store.save(again) == first
+    assert store.get("firm-a", first.id) == first
+    assert store.list("firm-a") == [summary(first)]
+
+
+def test_same_id_under_two_tenants_are_two_calibrations(store: SQLiteCalibrationStore) -> None:
+    mine = calibration(1, tenant="firm-a", name="mine")
+    theirs = calibration(1, tenant="firm-b", name="theirs")
+    store.save(mine)
+    assert store.save(theirs) == theirs
+    assert store.get("firm-a", mine.id).name == "mine"
+    assert store.get("firm-b", mine.id).name == "theirs"
+
+
+def test_list_is_newest_first_and_pages_with_limit_and_offset(store: SQLiteCalibrationStore) -> None:
+    items = [calibration(n) for n in (3, 0, 4, 1, 2)]  # saved out of time order on purpose
+    for item in items:
+        store.save(item)
+    newest_first = [f"sha256-{n:04d}" for n in (4, 3, 2, 1, 0)]
+    assert [s.id for s in store.list("firm-a")] == newest_first
+    assert [s.id for s in store.list("firm-a", limit=2)] == newest_first[:2]
+    assert [s.id for s in store.list("firm-a", limit=2, offset=2)] == newest_first[2:4]
+    assert [s.id for s in store.list("firm-a", limit=2, offset=4)] == newest_first[4:]
+    assert store.list("firm-a", offset=5) == []
+    assert store.list("nobody") == []
+
+
+def test_list_orders_by_instant_not_by_text_and_ties_by_save_order(store: SQLiteCalibrationStore) -> None:
+    # As text, "…00.5Z" sorts before "…00Z" and "+08:00" hides that 08:00 local is midnight UTC.
+    stamps = {
+        "earliest": "2024-01-01T07:59:00+08:00",
+        "middle": "2024-01-01T00:00:00Z",
+        "tie-saved-later": "2024-01-01T00:00:00+00:00",
+        "latest": "2024-01-01T00:00:00.500000Z",
+    }
+    for name, stamp in stamps.items():
+        store.save(calibration(0, calibration_id=name, created_at=stamp))
+    assert [s.id for s in store.list("firm-a")] == ["latest", "tie-saved-later", "middle", "earliest"]
+    assert store.get("firm-a", "middle").created_at == "2024-01-01T00:00:00Z"  # stored as given
+
+
+# -- tenant isolation -----------------------------------------------------------------------------
+
+
+def test_list_shows_only_the_callers_calibrations(store: SQLiteCalibrationStore) -> None:
+    store.save(calibration(1, tenant="firm-a"))
+    store.save(calibration(2, tenant="firm-b"))
+    store.save(calibration(3, tenant="public"))
+    assert [s.id for s in store.list("firm-a")] == ["sha256-0001"]
+    assert [s.id for s in store.list("firm-b")] == ["sha256-0002"]
+    assert all(s.tenant == "public" for s in store.list("public"))
+
+
+def test_another_tenants_calibration_is_not_found_exactly_like_a_missing_one(store: SQLiteCalibrationStore) -> None:
+    item = calibration(1, tenant="firm-a")
+    store.save(item)
+    with pytest.raises(NotFoundError) as missing:
+        store.get("firm-b", "no-such-id")
+    with pytest.raises(NotFoundError) as foreign:
+        store.get("firm-b", item.id)
+    with pytest.raises(NotFoundError) as foreign_delete:
+        store.delete("firm-b", item.id)
+    assert foreign.value.field == missing.value.field == foreign_delete.value.field == "calibration_id"
+    # The same text as for an id that never existed, with only the caller's own input in it.
+    assert foreign.value.message == missing.value.message.replace("no-such-id", item.id)
+    assert foreign_delete.value.message == foreign.value.message
+    assert "firm-a" not in foreign.value.message
+    assert store.get("firm-a", item.id) == item  # the failed delete did not touch it
+
+
+def test_deleted_calibration_is_not_found_and_cannot_be_deleted_again(store: SQLiteCalibrationStore) -> None:
+    keep, drop = calibration(1), calibration(2)
+    store.save(keep)
+    store.save(drop)
+    store.delete("firm-a", drop.id)
+    with pytest.raises(NotFoundError):
+        store.get("firm-a", drop.id)
+    with pytest.raises(NotFoundError):
+        store.delete("firm-a", drop.id)
+    assert store.list("firm-a") == [summary(keep)]
+
+
+def test_deleted_id_can_be_saved_again(store: SQLiteCalibrationStore) -> None:
+    item = calibration(1)
+    store.save(item)
+    store.delete("firm-a", item.id)
+    assert store.save(item) == item
+    assert store.get("firm-a", item.id) == item
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+def test_hostile_ids_and_tenants_are_stored_and_retrieved_verbatim(store: SQLiteCalibrationStore, hostile: str) -> None:
+    bystander = calibration(1, tenant="victim")
+    store.save(bystander)
+    item = calibration(2, tenant=hostile, calibration_id=hostile, name=hostile)
+    assert store.save(item) == item
+    assert store.get(hostile, hostile) == item
+    assert store.list(hostile) == [summary(item)]
+    # Neither a SQL fragment nor a wildcard in the tenant reaches anybody else's rows.
+    with pytest.raises(NotFoundError):
+        store.get(hostile, bystander.id)
+    with pytest.raises(NotFoundError):
+        store.get("victim", hostile)
+    assert store.list("victim") == [summary(bystander)]
+    store.delete(hostile, hostile)
+    assert store.list(hostile) == []
+    assert store.get("victim", bystander.id) == bystander  # the table is still there
+
+
+# -- durability and atomicity ---------------------------------------------------------------------
+
+
+def test_reopening_the_file_keeps_everything(path: Path) -> None:
+    items = [calibration(n, tenant=tenant) for n in range(5) for tenant in ("firm-a", "firm-b")]
+    with SQLiteCalibrationStore(path) as first:
+        for item in items:
+            first.save(item)
+        first.delete("firm-b", "sha256-0003")
+    with SQLiteCalibrationStore(path) as second:
+        for item in items:
+            if (item.tenant, item.id) == ("firm-b", "sha256-0003"):
+                with pytest.raises(NotFoundError):
+                    second.get(item.tenant, item.id)
+            else:
+                assert second.get(item.tenant, item.id) == item
+        assert len(second.list("firm-a")) == 5
+        assert len(second.list("firm-b")) == 4
+
+
+def test_two_stores_on_one_file_see_each_others_writes(path: Path) -> None:
+    # Two connections stand for two API worker processes sharing the file.
+    with SQLiteCalibrationStore(path) as one, SQLiteCalibrationStore(path) as two:
+        one.save(calibration(1))
+        assert two.get("firm-a", "sha256-0001") == calibration(1)
+        two.delete("firm-a", "sha256-0001")
+        with pytest.raises(NotFoundError):
+            one.get("firm-a", "sha256-0001")
+
+
+def test_file_uses_wal_journal_and_records_its_schema_version(path: Path, store: SQLiteCalibrationStore) -> None:
+    with closing(sqlite3.connect(path)) as raw:
+        assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION >= 1
+
+
+def test_file_from_a_newer_schema_is_refused(path: Path) -> None:
+    SQLiteCalibrationStore(path).close()
+    with closing(sqlite3.connect(path)) as raw:
+        raw.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    with pytest.raises(RuntimeError, match="newer"):
+        SQLiteCalibrationStore(path)
+
+
+class _FailsAfterInsert(SQLiteCalibrationStore):
+    def _insert(self, connection: sqlite3.Connection, item: StoredCalibration, created_at_us: int) -> None:
+        super()._insert(connection, item, created_at_us)
+        # The row really is written, inside the open transaction, when the failure strikes.
+        count = connection.execute("SELECT count(*) FROM calibrations WHERE id = ?", (item.id,)).fetchone()[0]
+        assert count == 1
+        raise InjectedCrashError
+
+
+class _FailsAfterDelete(SQLiteCalibrationStore):
+    def _delete_row(self, connection: sqlite3.Connection, tenant: str, calibration_id: str) -> bool:
+        assert super()._delete_row(connection, tenant, calibration_id)
+        raise InjectedCrashError
+
+
+def test_failure_between_insert_and_commit_leaves_the_store_as_before(path: Path) -> None:
+    before, lost = calibration(1), calibration(2)
+    with SQLiteCalibrationStore(path) as healthy:
+        healthy.save(before)
+    with _FailsAfterInsert(path) as failing, SQLiteCalibrationStore(path) as other:
+        with pytest.raises(InjectedCrashError):
+            failing.save(lost)
+        for reader in (failing, other):
+            with pytest.raises(NotFoundError):
+                reader.get("firm-a", lost.id)
+            assert reader.list("firm-a") == [summary(before)]
+        # The failed save released the write lock: another connection can write straight away.
+        assert other.save(lost) == lost
+
+
+def test_failure_between_delete_and_commit_keeps_the_calibration(path: Path) -> None:
+    item = calibration(1)
+    with _FailsAfterDelete(path) as failing:
+        failing.save(item)
+        with pytest.raises(InjectedCrashError):
+            failing.delete("firm-a", item.id)
+        assert failing.get("firm-a", item.id) == item
+    with SQLiteCalibrationStore(path) as reopened:
+        assert reopened.get("firm-a", item.id) == item
+        reopened.delete("firm-a", item.id)
+
+
+_WRITER = textwrap.dedent(
+    """
+    import hashlib, os, sys
+    from api.storage import SQLiteCalibrationStore, StoredCalibration
+
+    store = SQLiteCalibrationStore(sys.argv[1])
+    number = 0
+    while True:
+        model = os.urandom(50_000 + number % 7 * 9_000)
+        diagnostics = os.urandom(500 + number)
+        records = os.urandom(150_000 + number % 5 * 20_000)
+        digest = hashlib.sha256(model + diagnostics + records).hexdigest()
+        store.save(StoredCalibration(
+            id=f"cal-{number}", tenant="firm-a",
+            name=f"{len(model)}:{len(diagnostics)}:{len(records)}:{digest}",
+            created_at="2024-01-01T00:00:00Z", n_records=len(records),
+            model_json=model, diagnostics_json=diagnostics, records_json=records,
+        ))
+        print(number, flush=True)
+        number += 1
+    """
+)
+
+
+def test_writer_killed_mid_write_leaves_a_sound_database_of_whole_calibrations(path: Path) -> None:
+    SQLiteCalibrationStore(path).close()
+    command = [sys.executable, "-c", _WRITER, str(path)]
+    with subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as writer:
+        assert writer.stdout is not None
+        confirmed = -1
+        while confirmed < 15:  # kill while it is busy writing, well past the first saves
+            line = writer.stdout.readline()
+            assert line, f"writer died on its own: {writer.stderr.read() if writer.stderr else ''}"
+            confirmed = int(line)
+        writer.send_signal(signal.SIGKILL)
+        writer.wait()
+    assert writer.returncode == -signal.SIGKILL
+
+    with closing(sqlite3.connect(path)) as raw:
+        assert raw.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    with SQLiteCalibrationStore(path) as reopened:
+        listed = reopened.list("firm-a", limit=1000)
+        assert len(listed) >= confirmed + 1  # every save the writer saw return is there
+        for entry in listed:
+            item = reopened.get("firm-a", entry.id)
+            model_len, diagnostics_len, records_len, digest = (item.name or "").split(":")
+            assert len(item.model_json) == int(model_len)
+            assert len(item.diagnostics_json) == int(diagnostics_len)
+            assert len(item.records_json) == int(records_len) == item.n_records
+            assert hashlib.sha256(item.model_json + item.diagnostics_json + item.records_json).hexdigest() == digest
+        assert reopened.save(calibration(1)) == calibration(1)  # and it still takes writes
+
+
+# -- threads --------------------------------------------------------------------------------------
+
+
+def test_concurrent_saves_from_eight_threads_all_land(store: SQLiteCalibrationStore) -> None:
+    threads, per_thread = 8, 25
+    start = threading.Barrier(threads)
+
+    def work(thread: int) -> None:
+        start.wait()
+        for n in range(per_thread):
+            item = calibration(thread * per_thread + n, tenant=f"firm-{thread % 2}")
+            assert store.save(item) == item
+            assert store.get(item.tenant, item.id) == item
+            store.list(item.tenant, limit=5)
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        for future in [pool.submit(work, t) for t in range(threads)]:
+            future.result()
+    listed = store.list("firm-0", limit=1000) + store.list("firm-1", limit=1000)
+    assert len(listed) == threads * per_thread
+    assert len({(s.tenant, s.id) for s in listed}) == threads * per_thread
+
+
+# -- arguments ------------------------------------------------------------------------------------
+
+Call = Callable[[SQLiteCalibrationStore], object]
+
+
+@pytest.mark.parametrize(
+    ("call", "field"),
+    [
+        pytest.param(lambda s: s.get("", "x"), "tenant", id="get: empty tenant"),
+        pytest.param(lambda s: s.get("   ", "x"), "tenant", id="get: blank tenant"),
+        pytest.param(lambda s: s.get("firm-a", ""), "calibration_id", id="get: empty id"),
+        pytest.param(lambda s: s.get("firm-a", "a\x00b"), "calibration_id", id="get: NUL in id"),
+        pytest.param(lambda s: s.delete("", "x"), "tenant", id="delete: empty tenant"),
+        pytest.param(lambda s: s.delete("firm-a", ""), "calibration_id", id="delete: empty id"),
+        pytest.param(lambda s: s.list(""), "tenant", id="list: empty tenant"),
+        pytest.param(lambda s: s.list("firm-a", limit=0), "limit", id="list: limit 0"),
+        pytest.param(lambda s: s.list("firm-a", limit=1001), "limit", id="list: limit 1001"),
+        pytest.param(lambda s: s.list("firm-a", limit=-5), "limit", id="list: negative limit"),
+        pytest.param(lambda s: s.list("firm-a", offset=-1), "offset", id="list: negative offset"),
+        pytest.param(lambda s: s.save(calibration(tenant="")), "tenant", id="save: empty tenant"),
+        pytest.param(lambda s: s.save(calibration(calibration_id="")), "id", id="save: empty id"),
+        pytest.param(lambda s: s.save(calibration(created_at="yesterday")), "created_at", id="save: not a time"),
+        pytest.param(
+            lambda s: s.save(calibration(created_at="2024-01-01T00:00:00")), "created_at", id="save: no offset"
+        ),
+        pytest.param(
+            lambda s: s.save(msgspec.structs.replace(calibration(), n_records=-1)), "n_records", id="save: n_records"
+        ),
+    ],
+)
+def test_bad_arguments_raise_invalid_input_naming_the_field(
+    store: SQLiteCalibrationStore, call: Call, field: str
+) -> None:
+    store.save(calibration(tenant="firm-a", calibration_id="x"))
+    with pytest.raises(InvalidInputError) as raised:
+        call(store)
+    assert raised.value.field == field
+    assert [s.id for s in store.list("firm-a")] == ["x"]  # nothing was written or removed
+
+
+def test_limit_bounds_are_inclusive(store: SQLiteCalibrationStore) -> None:
+    store.save(calibration(1))
+    assert len(store.list("firm-a", limit=1)) == len(store.list("firm-a", limit=1000)) == 1
+
+
+def test_arguments_are_checked_before_the_database(store: SQLiteCalibrationStore) -> None:
+    store.close()
+    with pytest.raises(InvalidInputError):
+        store.get("", "missing")
+    with pytest.raises(RuntimeError, match="closed"):
+        store.get("firm-a", "missing")
+    store.close()  # closing twice is harmless
+
+
+# -- open_store -----------------------------------------------------------------------------------
+
+
+def test_open_store_without_url_uses_sqlite_in_the_data_dir(tmp_path: Path) -> None:
+    data_dir = tmp_path / "nested" / "data"
+    store = open_store(str(data_dir), None)
+    try:
+        assert isinstance(store, SQLiteCalibrationStore)
+        store.save(calibration(1))
+    finally:
+        store.close()
+    assert (data_dir / "calibrations.sqlite3").is_file()
+
+
+def test_open_store_with_absolute_sqlite_url_uses_that_file(tmp_path: Path) -> None:
+    target = tmp_path / "elsewhere" / "db.sqlite3"
+    store = open_store(str(tmp_path / "unused"), f"sqlite:///{target}")
+    store.close()
+    assert target.is_file()
+    assert not (tmp_path / "unused").exists()
+
+
+def test_open_store_with_relative_sqlite_url_is_relative_to_the_working_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    open_store("unused", "sqlite:///rel/db.sqlite3").close()
+    assert (tmp_path / "rel" / "db.sqlite3").is_file()
+
+
+@pytest.mark.parametrize("url", ["postgresql://user:secret@db:5432/estimator", "postgres://db/estimator"])
+def test_open_store_with_postgresql_url_says_it_is_not_supported_yet(tmp_path: Path, url: str) -> None:
+    with pytest.raises(NotImplementedError, match="PostgreSQL support is not available yet"):
+        open_store(str(tmp_path), url)
+
+
+@pytest.mark.parametrize("url", ["mysql://db/estimator", "sqlite:///", "calibrations.sqlite3"])
+def test_open_store_rejects_other_urls(tmp_path: Path, url: str) -> None:
+    with pytest.raises(ValueError, match="DATABASE_URL"):
+        open_store(str(tmp_path), url)

@@ -1,0 +1,122 @@
+"""Fitting the award model: recovery on simulated records, degenerate data, the artifact, the default model."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import msgspec
+import numpy as np
+import pytest
+
+from calibration.fit import fit_award_model, fit_fee_split
+from calibration.records import CaseRecord, bundled_records
+from estimator.errors import DegenerateDataError, InvalidInputError
+from estimator.model.artifact import default_model, dumps_model, loads_model
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _simulated(n: int, *, seed: int, fame_effect: float, claim_elasticity: float, sigma: float) -> list[CaseRecord]:
+    """Records from the model's own assumptions: log award = a + b log claim + fame + noise, censored."""
+    rng = np.random.default_rng(seed)
+    records = []
+    for i in range(n):
+        claim = float(np.exp(rng.uniform(np.log(5_000), np.log(2_000_000))))
+        famous = bool(rng.random() < 0.4)
+        z = 1.0 + claim_elasticity * math.log(claim) + (fame_effect if famous else 0.0) + sigma * rng.normal()
+        award = float(min(max(math.exp(z), 500.0), claim))
+        records.append(
+            CaseRecord(
+                id=f"sim-{i}",
+                judgment_date="2023-05-01",
+                law_version="2020",
+                work_type="photograph",
+                fame="high" if famous else None,
+                claimed_economic_loss=round(claim, 2),
+                awarded_economic_loss=round(award, 2),
+                award_includes_expenses=False,
+            )
+        )
+    return records
+
+
+def test_fit_recovers_known_effects_from_simulated_cases() -> None:
+    # 1,500 cases: the Laplace standard errors are about 0.03-0.05, so 4 SE is a tight, fair bound.
+    model = fit_award_model(_simulated(1_500, seed=7, fame_effect=0.9, claim_elasticity=0.7, sigma=0.8))
+    names = model.features.names
+    cov = np.asarray(model.covariance)
+    for name, truth in [("log_claim", 0.7), ("fame=high", 0.9)]:
+        j = names.index(name)
+        assert abs(model.coefficients[j] - truth) < 4 * math.sqrt(cov[j, j]), (name, model.coefficients[j])
+    assert model.sigma == pytest.approx(0.8, rel=0.1)
+    # Some awards sat at the floor or the claim: censored, and still recovered.
+    assert model.n_fitted == 1_500
+
+
+def test_interval_recalibration_is_near_one_when_the_model_is_right() -> None:
+    model = fit_award_model(_simulated(600, seed=3, fame_effect=0.5, claim_elasticity=0.6, sigma=1.0))
+    assert 0.85 <= model.interval_scale <= 1.2
+
+
+def test_too_few_cases_is_a_clear_error() -> None:
+    with pytest.raises(DegenerateDataError, match="at least 8"):
+        fit_award_model(_simulated(5, seed=1, fame_effect=0, claim_elasticity=0.5, sigma=1))
+
+
+def test_awards_without_variation_are_a_clear_error() -> None:
+    same = [
+        CaseRecord(id=f"c{i}", law_version="2020", claimed_economic_loss=10_000.0 + i, awarded_economic_loss=2_000.0)
+        for i in range(12)
+    ]
+    with pytest.raises(DegenerateDataError, match="no variation"):
+        fit_award_model(same)
+
+
+def test_non_statutory_awards_are_kept_out_of_the_fit() -> None:
+    records = _simulated(40, seed=2, fame_effect=0.5, claim_elasticity=0.6, sigma=1.0)
+    punitive = CaseRecord(id="punitive", law_version="2020", damages_method="punitive", awarded_total=9_000_000.0)
+    above_cap = CaseRecord(id="above", law_version="2010", judgment_date="2019", awarded_total=1_000_000.0)
+    model = fit_award_model([*records, punitive, above_cap])
+    assert (model.n_records, model.n_fitted) == (42, 40)
+
+
+def test_fitted_model_holds_no_training_data_and_round_trips() -> None:
+    model = fit_award_model(bundled_records())
+    text = dumps_model(model)
+    assert b"ai-image-li-v-liu" not in text
+    assert b"Beijing" not in text
+    assert loads_model(text) == model
+
+
+def test_a_tampered_or_future_model_is_refused() -> None:
+    text = dumps_model(default_model())
+    tampered = text.replace(b'"sigma":', b'"sigma": 0.5, "_":', 1)
+    with pytest.raises(InvalidInputError):
+        loads_model(tampered)
+    data = msgspec.json.decode(text)
+    data["sigma"] *= 2
+    with pytest.raises(InvalidInputError, match="altered"):
+        loads_model(msgspec.json.encode(data))
+    data["schema_version"] = 99
+    with pytest.raises(InvalidInputError, match="schema version 99"):
+        loads_model(msgspec.json.encode(data))
+
+
+def test_committed_default_model_is_reproduced_by_a_fresh_fit() -> None:
+    # `make calibrate` writes estimator/model/default_model.json; a fresh fit must agree with it.
+    fresh = fit_award_model(bundled_records())
+    committed = default_model()
+    assert committed.features == fresh.features
+    assert np.allclose(committed.coefficients, fresh.coefficients, atol=1e-6)
+    assert np.allclose(committed.covariance, fresh.covariance, atol=1e-6)
+    assert committed.sigma == pytest.approx(fresh.sigma, abs=1e-8)
+    assert committed.interval_scale == fresh.interval_scale
+    assert committed.expenses == fresh.expenses
+    assert committed.fee_split.gamma == pytest.approx(fresh.fee_split.gamma, rel=1e-6)
+
+
+def test_fee_split_puts_more_on_the_defendant_than_the_proportional_rule() -> None:
+    split = fit_fee_split(bundled_records())
+    assert split.n_records >= 3
+    assert split.gamma < 1.0  # gamma = 1 is proportional; the seed cases put most of the fee on the defendant

@@ -1,0 +1,64 @@
+"""The command lines: fit, evaluate and score, as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from calibration.observations import observations
+from calibration.records import bundled_records
+
+ROOT = Path(__file__).resolve().parents[1]
+CASES = ROOT / "calibration" / "data" / "cases.jsonl"
+STATUTORY = len(observations(bundled_records())[0])
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", *args], capture_output=True, text=True, cwd=ROOT, timeout=300)
+
+
+def test_fit_writes_a_model_that_scores(tmp_path: Path) -> None:
+    model = tmp_path / "model.json"
+    fitted = run("calibration", "fit", str(CASES), "-o", str(model))
+    assert fitted.returncode == 0, fitted.stderr
+    assert json.loads(model.read_text())["n_fitted"] == STATUTORY
+    out = tmp_path / "scored.jsonl"
+    scored = run("estimator", "score", str(CASES), "-o", str(out), "-m", str(model))
+    assert scored.returncode == 0, scored.stderr
+    lines = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [line["id"] for line in lines] == [json.loads(r)["id"] for r in CASES.read_text().splitlines()]
+
+
+def test_evaluate_prints_the_model_and_both_baselines() -> None:
+    result = run("calibration", "evaluate", str(CASES), "--folds", "5", "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert {"model", "ratio", "constant"} <= report.keys()
+    assert report["n_evaluated"] == STATUTORY
+
+
+def test_score_reports_bad_rows_and_scores_the_rest(tmp_path: Path) -> None:
+    source = tmp_path / "cases.csv"
+    source.write_text(
+        "id,work_type,claimed_economic_loss,law_version\n"
+        "good-1,photograph,20000,2020\n"
+        "bad-1,painting,20000,2020\n"
+        "good-2,film,500000,2010\n"
+        "bad-2,film,-5,2020\n"
+    )
+    out = tmp_path / "out.jsonl"
+    result = run("estimator", "score", str(source), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [("error" in row) for row in rows] == [False, True, False, True]
+    assert rows[1]["error"]["errors"][0]["field"] == "[1].work_type"
+    assert rows[0]["id"] == "good-1"
+    assert rows[0]["economic_loss"]["p50"] > 0
+
+
+def test_a_missing_file_is_a_clear_error(tmp_path: Path) -> None:
+    result = run("calibration", "fit", str(tmp_path / "nope.jsonl"), "-o", str(tmp_path / "m.json"))
+    assert result.returncode == 2
+    assert "nope.jsonl" in result.stderr
