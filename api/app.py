@@ -10,15 +10,22 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsPlugin
 
+from api.auth import caller_tenant
 from api.docs import swagger_assets, swagger_plugin
 from api.errors import to_problem
 from api.openapi import name_request_examples
+from api.resources.calibrations import UPLOAD_BODY, CalibrationController
+from api.resources.estimates import EstimateController
 from api.resources.fees import FeeController
 from api.resources.health import health
 from api.resources.interest import InterestController
 from api.resources.statutes import StatuteController
+from api.service import EstimatorService
 from api.settings import Settings
+from api.storage import open_store
 from estimator import __version__
+from estimator.model.artifact import default_model
+from estimator.model.estimate import Settings as EstimateSettings
 
 log = logging.getLogger("api")
 
@@ -37,8 +44,18 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     app_version = __version__
 
+    service = EstimatorService(
+        store=lambda: open_store(settings.data_dir, settings.database_url),
+        default_model=default_model(),
+        settings=EstimateSettings(fees=settings.fee_settings(), article54=settings.article54_settings()),
+        max_records=settings.max_calibration_records,
+    )
+
     def provide_settings() -> Settings:
         return settings
+
+    def provide_service() -> EstimatorService:
+        return service
 
     def provide_version() -> str:
         return app_version
@@ -61,15 +78,26 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
     )
     app = Litestar(
-        route_handlers=[health, FeeController, InterestController, StatuteController, swagger_assets()],
+        route_handlers=[
+            health,
+            EstimateController,
+            CalibrationController,
+            FeeController,
+            InterestController,
+            StatuteController,
+            swagger_assets(),
+        ],
         dependencies={
             "settings": Provide(provide_settings, sync_to_thread=False),
             "version": Provide(provide_version, sync_to_thread=False),
+            "service": Provide(provide_service, sync_to_thread=False),
+            "tenant": Provide(caller_tenant, sync_to_thread=False),
         },
+        on_shutdown=[service.close],
         plugins=[ProblemDetailsPlugin(ProblemDetailsConfig(exception_to_problem_detail_map={Exception: to_problem}))],
         openapi_config=openapi,
         request_max_body_size=settings.max_body_bytes,
         debug=settings.debug,
     )
-    name_request_examples(app)
+    name_request_examples(app, {"createCalibration": UPLOAD_BODY})
     return app

@@ -39,24 +39,34 @@ class NotFoundError(EstimatorError):
     """A named resource (calibration) does not exist for this caller."""
 
     title = "Not found"
+    slug = "not-found"
 
 
 class ConflictError(EstimatorError):
     title = "Conflict"
+    slug = "conflict"
 
 
 class PayloadTooLargeError(EstimatorError):
     title = "Payload too large"
+    slug = "payload-too-large"
 
 
-_DOMAIN_STATUS: list[tuple[type[EstimatorError], int, str]] = [
-    (InvalidInputError, 400, "invalid-input"),
-    (OutsideLawError, 422, "outside-law"),
-    (CalibrationError, 422, "calibration-failed"),
-    (ModelNotFittedError, 503, "no-model"),
-    (NotFoundError, 404, "not-found"),
-    (ConflictError, 409, "conflict"),
-    (PayloadTooLargeError, 413, "payload-too-large"),
+class UnsupportedMediaTypeError(EstimatorError):
+    title = "Unsupported media type"
+    slug = "unsupported-media-type"
+
+
+# Most specific first: the first class an error is an instance of decides its status.
+_DOMAIN_STATUS: list[tuple[type[EstimatorError], int]] = [
+    (InvalidInputError, 400),
+    (OutsideLawError, 422),
+    (CalibrationError, 422),
+    (ModelNotFittedError, 503),
+    (NotFoundError, 404),
+    (ConflictError, 409),
+    (PayloadTooLargeError, 413),
+    (UnsupportedMediaTypeError, 415),
 ]
 
 _HTTP_SLUGS = {
@@ -98,11 +108,11 @@ def to_problem(exc: Exception) -> ProblemDetailsException:
         errors = [_validation_error(item) for item in _as_list(exc.extra)]
         detail = "; ".join(f"{e['path']}: {e['message']}" for e in errors) or str(exc.detail)
         return problem(400, "validation-error", "Invalid request", detail, errors or None)
-    for cls, status, slug in _DOMAIN_STATUS:
+    for cls, status in _DOMAIN_STATUS:
         if isinstance(exc, cls):
             issues = getattr(exc, "errors", None)
             field_errors = _issues(issues) if issues else [field_error(exc.field, exc.message)]
-            return problem(status, slug, exc.title, exc.message, field_errors)
+            return problem(status, exc.slug, exc.title, exc.message, field_errors)
     if isinstance(exc, NotAuthorizedException):
         return problem(401, "unauthorized", "Unauthorized", str(exc.detail))
     if isinstance(exc, HTTPException):

@@ -2,18 +2,29 @@
 
 Litestar puts `Body(examples=...)` into the schema's anonymous `examples` list; Swagger UI offers a
 dropdown of examples only from the media type's named `examples` map. This moves them there, keyed
-by each `Example.id`, once, when the app is built.
+by each `Example.id`, once, when the app is built. Operations that read the raw body (uploads in
+several formats) declare it with a `RawBodyDoc`, documented here per media type.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
+import msgspec
 from litestar import Litestar
 from litestar.handlers import HTTPRouteHandler
-from litestar.openapi.spec import Example, Operation, RequestBody, Schema
+from litestar.openapi.spec import Example, OpenAPIMediaType, OpenAPIType, Operation, Reference, RequestBody, Schema
 from litestar.params import BodyKwarg
 
 
-def name_request_examples(app: Litestar) -> None:
+class RawBodyDoc(msgspec.Struct, frozen=True, kw_only=True):
+    """A request body read as bytes, documented by media type with named examples."""
+
+    description: str
+    examples: Mapping[str, Sequence[Example]]
+
+
+def name_request_examples(app: Litestar, raw_bodies: Mapping[str, RawBodyDoc]) -> None:
     by_operation: dict[str, list[Example]] = {}
     for route in app.routes:
         for handler in getattr(route, "route_handlers", ()):
@@ -26,16 +37,38 @@ def name_request_examples(app: Litestar) -> None:
     document = app.openapi_schema
     for path_item in (document.paths or {}).values():
         for operation in (path_item.get, path_item.post, path_item.put, path_item.patch):
-            if not isinstance(operation, Operation) or not isinstance(operation.request_body, RequestBody):
+            if not isinstance(operation, Operation):
+                continue
+            raw = raw_bodies.get(operation.operation_id or "")
+            if raw is not None:
+                operation.request_body = RequestBody(
+                    description=raw.description,
+                    required=True,
+                    content={
+                        media: OpenAPIMediaType(schema=Schema(type=_type_of(examples)), examples=_named(examples))
+                        for media, examples in raw.examples.items()
+                    },
+                )
+                continue
+            if not isinstance(operation.request_body, RequestBody):
                 continue
             examples = by_operation.get(operation.operation_id or "")
             if not examples:
                 continue
             for media in operation.request_body.content.values():
-                media.examples = {example.id or f"example_{i}": _named(example) for i, example in enumerate(examples)}
+                media.examples = _named(examples)
                 if isinstance(media.schema, Schema):
                     media.schema.examples = None
 
 
-def _named(example: Example) -> Example:
-    return Example(summary=example.summary, description=example.description, value=example.value)
+def _type_of(examples: Sequence[Example]) -> OpenAPIType:
+    return OpenAPIType.STRING if examples and isinstance(examples[0].value, str) else OpenAPIType.ARRAY
+
+
+def _named(examples: Sequence[Example]) -> dict[str, Example | Reference]:
+    return {
+        example.id or f"example_{i}": Example(
+            summary=example.summary, description=example.description, value=example.value
+        )
+        for i, example in enumerate(examples)
+    }

@@ -31,6 +31,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     civil_code_punitive_window: bool = False
     # Bodies larger than this get a 413; uploads of case records are the largest legitimate ones.
     max_body_bytes: int = 20 * 1024 * 1024
+    # Records in one calibration upload; fitting and nested cross-validation grow with it.
+    max_calibration_records: int = 20_000
     debug: bool = False
 
     @classmethod

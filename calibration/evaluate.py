@@ -21,7 +21,7 @@ from collections.abc import Sequence
 import msgspec
 import numpy as np
 
-from calibration.fit import FitSettings, covered, fit_core, folds_of, interval_scale, predict_core
+from calibration.fit import MIN_FOLD_CASES, FitSettings, covered, fit_core, folds_of, interval_scale, predict_core
 from calibration.observations import Observation, observations
 from calibration.records import CaseRecord
 from estimator.model.features import FloatArray
@@ -52,6 +52,8 @@ class Evaluation(msgspec.Struct, frozen=True, kw_only=True):
 def evaluate(records: Sequence[CaseRecord], *, folds: int = 10, settings: FitSettings | None = None) -> Evaluation:
     settings = settings or FitSettings()
     used, excluded = observations(records)
+    fit_core(used, settings=settings)  # the whole set must be fittable: the clear error comes first
+    settings = msgspec.structs.replace(settings, min_cases=min(settings.min_cases, MIN_FOLD_CASES))
     k = len(used) if len(used) < LOO_BELOW else min(folds, len(used))
     n = len(used)
     quantiles = {name: np.zeros((n, len(_INNER_QUANTILES))) for name in ("model", "constant", "ratio")}

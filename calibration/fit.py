@@ -41,6 +41,9 @@ DEFAULT_PRIOR = Prior(
     ),
 )
 MIN_CASES = 8
+# Inner cross-validation folds of a small upload hold fewer cases than a fit the user asks for;
+# the prior carries them, and the minimum protects only what is returned.
+MIN_FOLD_CASES = 3
 COVERAGE_TARGET = 0.80
 _SCALES = np.round(np.arange(0.5, 3.001, 0.01), 2)
 
@@ -142,13 +145,14 @@ def folds_of(n: int, k: int, *, seed: int) -> list[npt.NDArray[np.int64]]:
 
 def interval_scale(used: Sequence[Observation], *, settings: FitSettings) -> float:
     """The smallest factor on the predictive sd whose held-out 80% ranges cover at least 80%."""
+    fold_settings = msgspec.structs.replace(settings, min_cases=min(settings.min_cases, MIN_FOLD_CASES))
     predictions: list[CensoredLogNormal] = []
     points: list[float] = []
     for fold in folds_of(len(used), settings.scale_folds, seed=settings.seed):
         held = {int(i) for i in fold}
         train = [o for i, o in enumerate(used) if i not in held]
         test = [o for i, o in enumerate(used) if i in held]
-        core = fit_core(train, settings=settings)
+        core = fit_core(train, settings=fold_settings)
         predictions.append(predict_core(core, test))
         points.extend(o.point for o in test)
     mu = np.concatenate([d.mu for d in predictions])

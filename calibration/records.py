@@ -36,6 +36,7 @@ __all__ = [
     "Format",
     "RecordIssue",
     "RecordsError",
+    "TooManyRecordsError",
     "Yuan",
     "bundled_records",
     "load_records",
@@ -527,8 +528,12 @@ def _bundled() -> tuple[CaseRecord, ...]:
     return tuple(parse_records(data, "ndjson"))
 
 
+class TooManyRecordsError(RecordsError):
+    """An upload with more records than allowed: a size limit, not a fault of any one record."""
+
+
 def _too_many(max_records: int) -> RecordsError:
-    return RecordsError(
+    return TooManyRecordsError(
         [
             RecordIssue(
                 index=max_records,

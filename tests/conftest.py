@@ -13,8 +13,8 @@ from api.settings import Settings
 
 
 @pytest.fixture(scope="session")
-def app() -> Litestar:
-    return create_app(Settings())
+def app(tmp_path_factory: pytest.TempPathFactory) -> Litestar:
+    return create_app(Settings(data_dir=str(tmp_path_factory.mktemp("data"))))
 
 
 @pytest.fixture

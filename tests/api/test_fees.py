@@ -120,7 +120,7 @@ def test_oversized_body_is_a_413_problem() -> None:
     from api.app import create_app
     from api.settings import Settings
 
-    with TestClient(create_app(Settings(max_body_bytes=1_000))) as small:
+    with TestClient(create_app(Settings(max_body_bytes=1_000, data_dir="/nonexistent-unused"))) as small:
         response = small.post("/v1/fees", json={"claim_amount": 5000, "province": "x" * 2_000})
     assert response.status_code == 413
     assert response.json()["type"] == "/problems/payload-too-large"

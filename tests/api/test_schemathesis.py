@@ -6,6 +6,10 @@ quick and repeatable.
 
 from __future__ import annotations
 
+import json
+import tempfile
+from typing import Any
+
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
@@ -13,7 +17,17 @@ from schemathesis.checks import not_a_server_error
 from api.app import create_app
 from api.settings import Settings
 
-schema = schemathesis.openapi.from_asgi("/schema/openapi.json", create_app(Settings()))
+
+# Raw-text bodies (NDJSON, CSV uploads) are sent as generated: strings as UTF-8, anything else as JSON.
+@schemathesis.serializer("application/x-ndjson", "text/csv")
+def _text(ctx: schemathesis.SerializationContext, value: Any) -> bytes:
+    return value.encode() if isinstance(value, str) else json.dumps(value).encode()
+
+
+# A private data directory: generated uploads must never land in the working tree.
+schema = schemathesis.openapi.from_asgi(
+    "/schema/openapi.json", create_app(Settings(data_dir=tempfile.mkdtemp(prefix="schemathesis-")))
+)
 
 
 @schema.parametrize()

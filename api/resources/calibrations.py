@@ -1,0 +1,254 @@
+"""`/v1/calibrations`: fit the award model from a firm's own decided cases, and manage the results."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Request, delete, get, post
+from litestar.di import NamedDependency
+from litestar.openapi.spec import Example
+from litestar.params import PathParameter, QueryParameter, RawBody
+from msgspec import Meta
+
+from api.auth import require_tenant
+from api.errors import AUTH_RESPONSES, ERROR_RESPONSES, UnsupportedMediaTypeError
+from api.openapi import RawBodyDoc
+from api.service import Calibration, EstimatorService, Format
+from api.storage import CalibrationSummary
+from api.types import Response
+from calibration.evaluate import Evaluation
+from calibration.records import CaseRecord, records_to_csv
+
+_MEDIA_FORMATS: dict[str, Format] = {
+    "application/json": "json",
+    "application/x-ndjson": "ndjson",
+    "application/ndjson": "ndjson",
+    "application/jsonl": "ndjson",
+    "text/csv": "csv",
+}
+SECURITY: list[dict[str, list[str]]] = [{"ApiKey": []}]
+PathId = Annotated[
+    str, PathParameter(max_length=64, pattern=r"^[A-Za-z0-9_-]+$", description="A calibration id, or `default`.")
+]
+
+
+class ModelSummary(Response, frozen=True):
+    id: str
+    n_records: int
+    n_fitted: Annotated[int, Meta(description="Records usable as statutory awards.")]
+    data_cutoff: str | None
+    sigma: Annotated[float, Meta(description="Spread of awards around the model's mean, log scale.")]
+    interval_scale: Annotated[float, Meta(description="Cross-validated factor on predictive spread.")]
+    expenses_share: Annotated[float, Meta(description="Share of claimed expenses courts support.")]
+    fee_split_gamma: Annotated[float, Meta(description="Defendant fee share = (award/claim)^gamma; 1 = proportional.")]
+
+
+class CalibrationOut(Response, frozen=True):
+    id: str
+    name: str | None
+    created_at: str
+    n_records: int
+    model: ModelSummary
+    diagnostics: Annotated[
+        Evaluation | None, Meta(description="Held-out validation against the constant and ratio baselines.")
+    ]
+
+
+class CalibrationList(Response, frozen=True):
+    calibrations: list[CalibrationSummary]
+
+
+def calibration_out(item: Calibration) -> CalibrationOut:
+    model = item.model
+    return CalibrationOut(
+        id=item.id,
+        name=item.name,
+        created_at=item.created_at,
+        n_records=item.n_records,
+        model=ModelSummary(
+            id=model.id,
+            n_records=model.n_records,
+            n_fitted=model.n_fitted,
+            data_cutoff=model.data_cutoff,
+            sigma=model.sigma,
+            interval_scale=model.interval_scale,
+            expenses_share=model.expenses.share,
+            fee_split_gamma=model.fee_split.gamma,
+        ),
+        diagnostics=item.diagnostics,
+    )
+
+
+def upload_format(request: Request) -> Format:  # type: ignore[type-arg]  # any Request
+    media = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
+    try:
+        return _MEDIA_FORMATS[media]
+    except KeyError:
+        known = ", ".join(sorted(_MEDIA_FORMATS))
+        raise UnsupportedMediaTypeError(f"cannot read `{media}`; send one of: {known}", field="content-type") from None
+
+
+_RECORD = {
+    "law_version": "2020",
+    "work_type": "photograph",
+    "plaintiff_type": "company",
+    "defendant_type": "company",
+    "commercial_use": True,
+    "award_includes_expenses": False,
+}
+UPLOAD_EXAMPLES = [
+    Example(
+        id="firm_photo_cases",
+        summary="A firm's own photograph cases (JSON array; NDJSON and CSV are accepted by Content-Type)",
+        value=[
+            {
+                **_RECORD,
+                "id": f"firm-photo-{i}",
+                "works_count": n,
+                "claimed_economic_loss": c,
+                "awarded_economic_loss": a,
+            }
+            for i, (n, c, a) in enumerate(
+                [
+                    (1, 10000, 2000),
+                    (3, 30000, 4500),
+                    (5, 50000, 6000),
+                    (10, 100000, 15000),
+                    (2, 20000, 1500),
+                    (8, 80000, 12000),
+                    (1, 5000, 800),
+                    (4, 40000, 5000),
+                    (20, 200000, 30000),
+                    (6, 60000, 9000),
+                ]
+            )
+        ],
+    ),
+    Example(
+        id="firm_mixed_cases",
+        summary="Mixed works, some awards covering expenses (combined figures are fitted as intervals)",
+        value=[
+            {
+                **_RECORD,
+                "id": f"firm-mixed-{i}",
+                "work_type": w,
+                "claimed_total": c,
+                "awarded_total": a,
+                "award_includes_expenses": True,
+            }
+            for i, (w, c, a) in enumerate(
+                [
+                    ("text", 50000, 8000),
+                    ("music", 20000, 3000),
+                    ("film", 500000, 60000),
+                    ("text", 10000, 2500),
+                    ("fine_art", 30000, 5000),
+                    ("music", 100000, 12000),
+                    ("film", 1000000, 150000),
+                    ("fine_art", 8000, 2000),
+                    ("text", 200000, 20000),
+                    ("music", 40000, 4000),
+                ]
+            )
+        ],
+    ),
+]
+
+
+def _ndjson(records: Any) -> str:
+    return "".join(msgspec.json.encode(r).decode() + "\n" for r in records)
+
+
+def _csv(records: Any) -> str:
+    return records_to_csv(msgspec.convert(records, list[CaseRecord]))
+
+
+UPLOAD_BODY = RawBodyDoc(
+    description="Decided-case records; the format follows `Content-Type`.",
+    examples={
+        "application/json": UPLOAD_EXAMPLES,
+        "application/x-ndjson": [
+            Example(id=f"{e.id}_ndjson", summary=f"{e.summary} (NDJSON)", value=_ndjson(e.value))
+            for e in UPLOAD_EXAMPLES
+        ],
+        "text/csv": [
+            Example(id=f"{e.id}_csv", summary=f"{e.summary} (CSV)", value=_csv(e.value)) for e in UPLOAD_EXAMPLES
+        ],
+    },
+)
+
+
+class CalibrationController(Controller):
+    path = "/v1/calibrations"
+    tags = ("Calibrations",)
+    security = SECURITY
+
+    @post(
+        operation_id="createCalibration",
+        summary="Fit the award model from your own decided cases",
+        description=(
+            "Send decided-case records (the fields of `calibration/data/README.md`) as a JSON array, NDJSON "
+            "(`application/x-ndjson`) or CSV (`text/csv`). The model is fitted, cross-validated against the "
+            "constant and ratio baselines, stored under your API key and returned with its diagnostics. A bad "
+            "record is a 400 naming the record and field, and nothing is stored. Estimates then name it by id."
+        ),
+        status_code=201,
+        responses={**ERROR_RESPONSES, **AUTH_RESPONSES},
+        sync_to_thread=True,
+    )
+    def create(
+        self,
+        request: Request,  # type: ignore[type-arg]  # any Request
+        body: RawBody,
+        service: NamedDependency[EstimatorService],
+        tenant: NamedDependency[str | None],
+        name: Annotated[str | None, QueryParameter(max_length=200, description="A label for the calibration.")] = None,
+    ) -> CalibrationOut:
+        owner = require_tenant(tenant)
+        return calibration_out(service.create_calibration(owner, body, upload_format(request), name=name))
+
+    @get(
+        operation_id="listCalibrations",
+        summary="List your calibrations, newest first",
+        description="The calibrations created with your API key (never another firm's), with `limit` and `offset`.",
+        responses=AUTH_RESPONSES,
+        sync_to_thread=True,
+    )
+    def list_calibrations(
+        self,
+        service: NamedDependency[EstimatorService],
+        tenant: NamedDependency[str | None],
+        limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
+        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+    ) -> CalibrationList:
+        return CalibrationList(
+            calibrations=service.list_calibrations(require_tenant(tenant), limit=limit, offset=offset)
+        )
+
+    @get(
+        "/{calibration_id:str}",
+        operation_id="getCalibration",
+        summary="Get a calibration with its diagnostics (`default` is the bundled one)",
+        description="The fitted model's summary and its held-out validation. Another key's calibration is a 404.",
+        responses={**ERROR_RESPONSES, **AUTH_RESPONSES},
+        sync_to_thread=True,
+        security=[{}, *SECURITY],
+    )
+    def get_calibration(
+        self, calibration_id: PathId, service: NamedDependency[EstimatorService], tenant: NamedDependency[str | None]
+    ) -> CalibrationOut:
+        return calibration_out(service.get_calibration(tenant, calibration_id))
+
+    @delete(
+        "/{calibration_id:str}",
+        operation_id="deleteCalibration",
+        summary="Delete one of your calibrations",
+        description="Removes the calibration, its diagnostics and the records it was fitted from.",
+        responses={**ERROR_RESPONSES, **AUTH_RESPONSES},
+        sync_to_thread=True,
+    )
+    def delete_calibration(
+        self, calibration_id: PathId, service: NamedDependency[EstimatorService], tenant: NamedDependency[str | None]
+    ) -> None:
+        service.delete_calibration(require_tenant(tenant), calibration_id)

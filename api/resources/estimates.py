@@ -1,0 +1,212 @@
+"""`POST /v1/estimates`: one case in, one calibrated estimate out."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from litestar import Controller, post
+from litestar.di import NamedDependency
+from litestar.openapi.spec import Example
+from litestar.params import Body
+from msgspec import Meta
+
+from api.errors import AUTH_RESPONSES, ERROR_RESPONSES
+from api.service import EstimatorService
+from api.types import Date, PositiveYuan, Yuan
+from api.types import Request as RequestBody
+from estimator.errors import InvalidInputError
+from estimator.law.fees import Outcome, Procedure
+from estimator.law.statutes import Law, select_regime
+from estimator.model.case import Case, Fame, PartyType, Remediation, Role, WorkType
+from estimator.model.estimate import Estimate, Evidence, Question
+
+CalibrationId = Annotated[
+    str,
+    Meta(
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="A calibration id from `POST /v1/calibrations`, or `default` (the bundled decided cases).",
+    ),
+]
+Count = Annotated[int, Meta(ge=0, le=10**13)]
+
+
+class EstimateRequest(RequestBody, frozen=True):
+    id: Annotated[str, Meta(max_length=200, description="Your reference, echoed back.")] | None = None
+    calibration_id: CalibrationId | None = None
+    law_version: Annotated[
+        Literal["2010", "2020"] | None,
+        Meta(description="Copyright Law version; or give `act_start`/`act_end`; default 2020."),
+    ] = None
+    act_start: Annotated[Date | None, Meta(description="First day of the infringing act.")] = None
+    act_end: Annotated[Date | None, Meta(description="Last day, for a continuing act.")] = None
+    work_type: WorkType | None = None
+    works_count: Annotated[int, Meta(ge=1, le=10**7, description="Number of works infringed.")] | None = None
+    plaintiff_type: Literal["individual", "company"] | None = None
+    defendant_type: PartyType | None = None
+    infringement_role: Annotated[
+        Role | None, Meta(description="`contributory`: aiding, e.g. a platform that failed its duty of care.")
+    ] = None
+    commercial_use: bool | None = None
+    fame: Annotated[Fame | None, Meta(description="Fame of the work, where a court would comment on it.")] = None
+    intentional: Annotated[bool | None, Meta(description="Wilful or repeated infringement.")] = None
+    remediation: Annotated[Remediation | None, Meta(description="When the defendant stopped or removed.")] = None
+    duration_days: Count | None = None
+    audience: Annotated[Count | None, Meta(description="Views, followers, downloads or copies.")] = None
+    claimed_economic_loss: Annotated[PositiveYuan | None, Meta(description="Economic loss claimed.")] = None
+    claimed_expenses: Annotated[Yuan | None, Meta(description="Reasonable expenses claimed.")] = None
+    claimed_total: Annotated[PositiveYuan | None, Meta(description="Loss and expenses claimed together.")] = None
+    notarization_fee: Yuan | None = None
+    attorney_fee_claimed: Yuan | None = None
+    evidence_fee: Yuan | None = None
+    procedure: Literal["ordinary", "simplified", "small_claims"] = "ordinary"
+    outcome: Literal["judgment", "mediation", "withdrawal"] = "judgment"
+    proved_actual_loss: Annotated[PositiveYuan | None, Meta(description="Actual loss you can prove.")] = None
+    proved_illegal_gains: Annotated[PositiveYuan | None, Meta(description="Infringer's gains you can prove.")] = None
+    proved_royalty: Annotated[PositiveYuan | None, Meta(description="Amount fixed by reference to a royalty.")] = None
+    intentional_and_serious: Annotated[
+        bool, Meta(description="Intentional infringement with serious circumstances (for punitive damages).")
+    ] = False
+    punitive_multiplier: Annotated[float, Meta(ge=1, le=5, description="1-5x, on a proved base only.")] | None = None
+
+    def __post_init__(self) -> None:
+        if self.law_version is not None and self.act_start is not None:
+            raise ValueError("give `law_version` or `act_start`, not both")
+        if self.act_end is not None and self.act_start is None:
+            raise ValueError("`act_end` needs `act_start`")
+
+
+def question_of(data: EstimateRequest) -> Question:
+    law_version: str | None = data.law_version
+    if data.act_start is not None:
+        law_version = select_regime(Law.COPYRIGHT, data.act_start, data.act_end).version
+        if law_version == "2001":
+            raise InvalidInputError("acts before 2010-04-01 are outside the estimate's data", field="act_start")
+    case = Case(
+        id=data.id,
+        law_version=law_version,  # type: ignore[arg-type]  # a regime version is one of the Literal's
+        procedure=data.procedure,
+        work_type=data.work_type,
+        works_count=data.works_count,
+        plaintiff_type=data.plaintiff_type,
+        defendant_type=data.defendant_type,
+        infringement_role=data.infringement_role,
+        commercial_use=data.commercial_use,
+        fame=data.fame,
+        intentional=data.intentional,
+        remediation=data.remediation,
+        duration_days=data.duration_days,
+        audience=data.audience,
+        claimed_economic_loss=data.claimed_economic_loss,
+        claimed_expenses=data.claimed_expenses,
+        claimed_total=data.claimed_total,
+        notarization_fee=data.notarization_fee,
+        attorney_fee_claimed=data.attorney_fee_claimed,
+        evidence_fee=data.evidence_fee,
+    )
+    evidence = Evidence(
+        actual_loss=data.proved_actual_loss,
+        illegal_gains=data.proved_illegal_gains,
+        royalty=data.proved_royalty,
+        intentional_and_serious=data.intentional_and_serious,
+        punitive_multiplier=data.punitive_multiplier,
+    )
+    return Question(case=case, evidence=evidence, procedure=Procedure(data.procedure), outcome=Outcome(data.outcome))
+
+
+ESTIMATE_EXAMPLES = [
+    Example(
+        id="ai_picture_blogger",
+        summary="A blogger reuses an AI-generated picture (claim 5,000)",
+        description="Like Beijing Internet Court (2023)京0491民初11279号: an individual, non-commercial reuse.",
+        value={
+            "id": "blogger-ai-picture",
+            "law_version": "2020",
+            "work_type": "ai_image",
+            "plaintiff_type": "individual",
+            "defendant_type": "individual",
+            "commercial_use": False,
+            "audience": 46000,
+            "claimed_economic_loss": 5000,
+        },
+    ),
+    Example(
+        id="ai_platform_famous_character",
+        summary="An AI drawing platform generates a famous character (claim 300,000, simplified procedure)",
+        description="Like the Guangzhou Internet Court Ultraman case: a platform, a famous work, filtering after suit.",
+        value={
+            "id": "ai-platform-character",
+            "act_start": "2023-06-01",
+            "work_type": "character",
+            "fame": "high",
+            "plaintiff_type": "company",
+            "defendant_type": "platform",
+            "commercial_use": True,
+            "remediation": "after_suit",
+            "claimed_total": 300000,
+            "notarization_fee": 300,
+            "evidence_fee": 1405.7,
+            "procedure": "simplified",
+        },
+    ),
+    Example(
+        id="photo_agency_20_photographs",
+        summary="A photo agency sues a company over 20 photographs (claim 100,000 + 8,000 expenses)",
+        value={
+            "id": "agency-20-photos",
+            "law_version": "2020",
+            "work_type": "photograph",
+            "works_count": 20,
+            "plaintiff_type": "company",
+            "defendant_type": "company",
+            "commercial_use": True,
+            "claimed_economic_loss": 100000,
+            "claimed_expenses": 8000,
+        },
+    ),
+    Example(
+        id="video_platform_hit_series",
+        summary="A video platform streams a hit TV series (claim 2,000,000 + 50,000 expenses)",
+        value={
+            "id": "platform-hit-series",
+            "law_version": "2020",
+            "work_type": "film",
+            "fame": "high",
+            "plaintiff_type": "company",
+            "defendant_type": "platform",
+            "infringement_role": "direct",
+            "commercial_use": True,
+            "intentional": True,
+            "audience": 10000000,
+            "claimed_economic_loss": 2000000,
+            "claimed_expenses": 50000,
+        },
+    ),
+]
+
+
+class EstimateController(Controller):
+    path = "/v1/estimates"
+    tags = ("Estimates",)
+
+    @post(
+        operation_id="estimateAward",
+        summary="Estimate the award, fees and net recovery of a case",
+        description=(
+            "The Article 54 route (proved loss, gains or royalty, else statutory damages within the statute's "
+            "bounds and never above the claim), a calibrated range for the economic-loss award (mean, p10-p90, "
+            "chance of the floor and of full support), expected supported expenses, the court fees with their "
+            "split (proportional, and as courts actually split), and expected net recovery with the chance of "
+            "losing money. Uses the bundled calibration unless `calibration_id` names one of yours."
+        ),
+        status_code=200,
+        responses={**ERROR_RESPONSES, **AUTH_RESPONSES},
+    )
+    async def estimate(
+        self,
+        data: Annotated[EstimateRequest, Body(examples=ESTIMATE_EXAMPLES)],
+        service: NamedDependency[EstimatorService],
+        tenant: NamedDependency[str | None],
+    ) -> Estimate:
+        return service.estimate([question_of(data)], tenant=tenant, calibration_id=data.calibration_id)[0]

@@ -1,0 +1,153 @@
+"""The API's use cases over the domain: estimating with a calibration, and creating calibrations.
+
+Controllers call these; this module owns the store, the default model and a small cache of loaded
+models, and nothing here knows about HTTP.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Literal
+
+import msgspec
+
+from api.errors import NotFoundError, PayloadTooLargeError
+from api.storage import CalibrationStore, CalibrationSummary, StoredCalibration
+from calibration.evaluate import Evaluation, evaluate
+from calibration.fit import fit_award_model
+from calibration.records import TooManyRecordsError, parse_records
+from estimator.model.artifact import FittedModel, dumps_model, loads_model
+from estimator.model.estimate import Estimate, Question, Settings, estimate_cases
+
+DEFAULT_CALIBRATION = "default"
+PUBLIC_TENANT = "public"
+_CACHE_SIZE = 32
+Format = Literal["json", "ndjson", "csv"]
+
+
+class Calibration(msgspec.Struct, frozen=True, kw_only=True):
+    """A stored calibration, decoded: what the API reports about it."""
+
+    id: str
+    name: str | None
+    created_at: str
+    n_records: int
+    model: FittedModel
+    diagnostics: Evaluation | None
+
+
+class EstimatorService:
+    def __init__(
+        self,
+        *,
+        store: Callable[[], CalibrationStore],
+        default_model: FittedModel,
+        settings: Settings,
+        max_records: int,
+    ) -> None:
+        # Opened on first use, so that building the app (e.g. to export its OpenAPI document)
+        # touches no disk.
+        self._open_store = store
+        self._opened: CalibrationStore | None = None
+        self._default = default_model
+        self._settings = settings
+        self._max_records = max_records
+        self._cache: OrderedDict[tuple[str, str], FittedModel] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @property
+    def _store(self) -> CalibrationStore:
+        with self._lock:
+            if self._opened is None:
+                self._opened = self._open_store()
+            return self._opened
+
+    @property
+    def default_model(self) -> FittedModel:
+        return self._default
+
+    def estimate(self, questions: list[Question], *, tenant: str | None, calibration_id: str | None) -> list[Estimate]:
+        return estimate_cases(self.model_for(tenant, calibration_id), questions, settings=self._settings)
+
+    def model_for(self, tenant: str | None, calibration_id: str | None) -> FittedModel:
+        """The default model, or a tenant's own calibration (another tenant's is not found)."""
+        if calibration_id in (None, DEFAULT_CALIBRATION, self._default.id):
+            return self._default
+        assert calibration_id is not None
+        if tenant is None:
+            raise NotFoundError(f"calibration `{calibration_id}` was not found", field="calibration_id")
+        key = (tenant, calibration_id)
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        model = loads_model(self._store.get(tenant, calibration_id).model_json)
+        with self._lock:
+            self._cache[key] = model
+            while len(self._cache) > _CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return model
+
+    def create_calibration(self, tenant: str, body: bytes, fmt: Format, *, name: str | None) -> Calibration:
+        """Parse, fit, validate and store; nothing is stored unless every step succeeded."""
+        try:
+            records = parse_records(body, fmt, max_records=self._max_records)
+        except TooManyRecordsError as exc:
+            raise PayloadTooLargeError(exc.message, field="records") from exc
+        model = fit_award_model(records)
+        diagnostics = evaluate(records)
+        stored = self._store.save(
+            StoredCalibration(
+                id=model.id,
+                tenant=tenant,
+                name=name,
+                created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                n_records=len(records),
+                model_json=dumps_model(model),
+                diagnostics_json=msgspec.json.encode(diagnostics),
+                records_json=msgspec.json.encode(records),
+            )
+        )
+        return _decoded(stored)
+
+    def get_calibration(self, tenant: str | None, calibration_id: str) -> Calibration:
+        if calibration_id in (DEFAULT_CALIBRATION, self._default.id):
+            return Calibration(
+                id=self._default.id,
+                name="bundled decided cases",
+                created_at=self._default.data_cutoff or "",
+                n_records=self._default.n_records,
+                model=self._default,
+                diagnostics=None,
+            )
+        if tenant is None:
+            raise NotFoundError(f"calibration `{calibration_id}` was not found", field="calibration_id")
+        return _decoded(self._store.get(tenant, calibration_id))
+
+    def list_calibrations(self, tenant: str, *, limit: int, offset: int) -> list[CalibrationSummary]:
+        return self._store.list(tenant, limit=limit, offset=offset)
+
+    def delete_calibration(self, tenant: str, calibration_id: str) -> None:
+        self._store.delete(tenant, calibration_id)
+        with self._lock:
+            self._cache.pop((tenant, calibration_id), None)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._opened is not None:
+                self._opened.close()
+                self._opened = None
+
+
+def _decoded(stored: StoredCalibration) -> Calibration:
+    return Calibration(
+        id=stored.id,
+        name=stored.name,
+        created_at=stored.created_at,
+        n_records=stored.n_records,
+        model=loads_model(stored.model_json),
+        diagnostics=msgspec.json.decode(stored.diagnostics_json, type=Evaluation),
+    )

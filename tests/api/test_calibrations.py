@@ -1,0 +1,118 @@
+"""`/v1/calibrations`: uploads in three formats, persistence across restarts, and tenant isolation."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from api.app import create_app
+from api.settings import Settings
+from calibration.records import bundled_records, records_to_csv
+
+CASES = (Path(__file__).resolve().parents[2] / "calibration" / "data" / "cases.jsonl").read_bytes()
+KEYS = {"key-a": "firm-a", "key-b": "firm-b"}
+A = {"X-API-Key": "key-a"}
+B = {"X-API-Key": "key-b"}
+NDJSON = {"content-type": "application/x-ndjson"}
+
+
+def keyed_app(data_dir: Path) -> Litestar:
+    return create_app(Settings(data_dir=str(data_dir), api_keys=KEYS))
+
+
+@pytest.fixture
+def keyed(tmp_path: Path) -> Iterator[TestClient[Litestar]]:
+    with TestClient(keyed_app(tmp_path)) as client:
+        yield client
+
+
+def test_upload_fits_validates_and_stores(keyed: TestClient[Litestar]) -> None:
+    response = keyed.post("/v1/calibrations?name=ours", content=CASES, headers={**A, **NDJSON})
+    assert response.status_code == 201, response.text
+    got = response.json()
+    assert got["n_records"] == 114
+    assert {"model", "ratio", "constant"} <= got["diagnostics"].keys()
+    assert [c["id"] for c in keyed.get("/v1/calibrations", headers=A).json()["calibrations"]] == [got["id"]]
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        pytest.param(
+            "application/json", json.dumps([json.loads(line) for line in CASES.splitlines()]).encode(), id="json"
+        ),
+        pytest.param("text/csv", records_to_csv(bundled_records()).encode(), id="csv"),
+    ],
+)
+def test_json_and_csv_uploads_give_the_same_model(keyed: TestClient[Litestar], content_type: str, body: bytes) -> None:
+    reference = keyed.post("/v1/calibrations", content=CASES, headers={**A, **NDJSON}).json()["id"]
+    response = keyed.post("/v1/calibrations", content=body, headers={**A, "content-type": content_type})
+    assert response.status_code == 201, response.text
+    assert response.json()["id"] == reference
+
+
+def test_calibrations_survive_a_restart(tmp_path: Path) -> None:
+    with TestClient(keyed_app(tmp_path)) as first:
+        created = first.post("/v1/calibrations", content=CASES, headers={**A, **NDJSON}).json()["id"]
+    with TestClient(keyed_app(tmp_path)) as second:
+        assert second.get(f"/v1/calibrations/{created}", headers=A).status_code == 200
+        estimate = second.post(
+            "/v1/estimates", json={"calibration_id": created, "claimed_economic_loss": 10000}, headers=A
+        )
+        assert estimate.status_code == 200
+
+
+def test_another_key_cannot_see_or_use_a_calibration(keyed: TestClient[Litestar]) -> None:
+    body = b"\n".join(CASES.splitlines()[:-5])  # other data than the default calibration's
+    created = keyed.post("/v1/calibrations", content=body, headers={**A, **NDJSON}).json()["id"]
+    assert keyed.get(f"/v1/calibrations/{created}", headers=B).status_code == 404
+    assert keyed.delete(f"/v1/calibrations/{created}", headers=B).status_code == 404
+    assert keyed.get("/v1/calibrations", headers=B).json()["calibrations"] == []
+    used = keyed.post("/v1/estimates", json={"calibration_id": created}, headers=B)
+    assert used.status_code == 404
+    assert used.json()["errors"][0]["field"] == "calibration_id"
+    assert keyed.get(f"/v1/calibrations/{created}", headers=A).status_code == 200
+
+
+def test_keys_are_required_for_calibrations_and_checked(keyed: TestClient[Litestar]) -> None:
+    assert keyed.post("/v1/calibrations", content=CASES, headers=NDJSON).status_code == 401
+    assert keyed.get("/v1/calibrations", headers={"X-API-Key": "stolen"}).status_code == 401
+    # The default calibration stays public.
+    assert keyed.post("/v1/estimates", json={"claimed_economic_loss": 10000}).status_code == 200
+    assert keyed.get("/v1/calibrations/default").status_code == 200
+
+
+def test_a_malformed_upload_names_record_and_field_and_stores_nothing(keyed: TestClient[Litestar]) -> None:
+    lines = CASES.splitlines()
+    bad = json.loads(lines[3])
+    bad["claimed_total"] = -5
+    body = b"\n".join([*lines[:3], json.dumps(bad).encode(), *lines[4:]])
+    response = keyed.post("/v1/calibrations", content=body, headers={**A, **NDJSON})
+    assert response.status_code == 400
+    error = response.json()["errors"][0]
+    assert (error["index"], error["id"], error["field"]) == (3, bad["id"], "claimed_total")
+    assert error["path"] == "$[3].claimed_total"
+    assert keyed.get("/v1/calibrations", headers=A).json()["calibrations"] == []
+
+
+def test_too_few_usable_records_is_a_422(keyed: TestClient[Litestar]) -> None:
+    response = keyed.post("/v1/calibrations", content=b"\n".join(CASES.splitlines()[:3]), headers={**A, **NDJSON})
+    assert response.status_code == 422
+    assert response.json()["type"] == "/problems/calibration-failed"
+
+
+def test_unsupported_media_type_is_a_415(keyed: TestClient[Litestar]) -> None:
+    response = keyed.post("/v1/calibrations", content=b"x", headers={**A, "content-type": "text/plain"})
+    assert response.status_code == 415
+
+
+def test_delete_removes_it(keyed: TestClient[Litestar]) -> None:
+    body = b"\n".join(CASES.splitlines()[5:])
+    created = keyed.post("/v1/calibrations", content=body, headers={**A, **NDJSON}).json()["id"]
+    assert keyed.delete(f"/v1/calibrations/{created}", headers=A).status_code == 204
+    assert keyed.get(f"/v1/calibrations/{created}", headers=A).status_code == 404
