@@ -30,12 +30,15 @@ from estimator.model.estimate import Settings as EstimateSettings
 log = logging.getLogger("api")
 
 DESCRIPTION = """\
-Estimates for Chinese copyright cases: the court acceptance fee and other fees under the 2007
-Measures on the Payment of Litigation Costs, exactly; late-payment interest; the damages regimes
-of the Copyright Law (art. 54) and its neighbours.
+Estimates for Chinese copyright cases: a calibrated range for the award under art. 54 of the
+Copyright Law (learned from decided cases, with the legal route it took and why); the court
+acceptance fee and other fees under the 2007 Measures on the Payment of Litigation Costs,
+exactly, and how courts split them; expected net recovery; late-payment interest; the damages
+regimes of the Copyright Law and its neighbours.
 
 Amounts are JSON numbers in yuan. Errors are RFC 9457 problem details (`application/problem+json`)
-whose `errors` list names each bad field by its JSON path. Not legal advice.
+whose `errors` list names each bad field by its JSON path. Calibrations are private to the API key
+(`X-API-Key`) that created them. Not legal advice.
 """
 
 
