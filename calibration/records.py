@@ -28,6 +28,16 @@ import msgspec
 from msgspec import Meta
 
 from estimator.errors import InvalidInputError
+from estimator.model.case import (
+    Fame,
+    LawVersion,
+    PartyType,
+    PlaintiffType,
+    Procedure,
+    Remediation,
+    Role,
+    WorkType,
+)
 
 __all__ = [
     "FIELD_NAMES",
@@ -59,27 +69,9 @@ Right = Annotated[str, Meta(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 """A right name in snake_case (`dissemination`, `reproduction`); no `;`, the CSV list separator."""
 
 Instance = Literal["first", "second"]
-Procedure = Literal["ordinary", "simplified", "small_claims"]
-LawVersion = Literal["2001", "2010", "2020"]
-WorkType = Literal[
-    "photograph",
-    "fine_art",
-    "text",
-    "music",
-    "film",
-    "video",
-    "software",
-    "game",
-    "character",
-    "ai_image",
-    "ai_text",
-    "other",
-]
-PlaintiffType = Literal["individual", "company"]
-DefendantType = Literal["individual", "company", "platform"]
-InfringementRole = Literal["direct", "contributory"]
-Fame = Literal["low", "medium", "high"]
-Remediation = Literal["none", "before_suit", "after_notice", "after_suit"]
+# The facts' enumerations are the estimator's (`estimator.model.case`): one definition for both.
+DefendantType = PartyType
+InfringementRole = Role
 DamagesMethod = Literal["statutory", "actual_loss", "illegal_gain", "royalty", "punitive"]
 
 # Lowercase slugs in the bundled data; uploads may also use capitals, `_` and `.`.

@@ -29,6 +29,7 @@ WorkType = Literal[
 ]
 LawVersion = Literal["2001", "2010", "2020"]
 PartyType = Literal["individual", "company", "platform"]
+PlaintiffType = Literal["individual", "company"]
 Role = Literal["direct", "contributory"]
 Fame = Literal["low", "medium", "high"]
 Remediation = Literal["none", "before_suit", "after_notice", "after_suit"]
@@ -44,7 +45,7 @@ class Case(msgspec.Struct, frozen=True, kw_only=True):
     procedure: Procedure | None = None
     work_type: WorkType | None = None
     works_count: Annotated[int, Meta(ge=1, le=10**7)] | None = None
-    plaintiff_type: Literal["individual", "company"] | None = None
+    plaintiff_type: PlaintiffType | None = None
     defendant_type: PartyType | None = None
     infringement_role: Role | None = None
     commercial_use: bool | None = None
