@@ -1,9 +1,13 @@
 """Estimates for undecided cases: the award range, expenses, court fees, their split and net recovery.
 
-Every figure about the award comes from one censored log-normal predictive distribution per case
-(`CensoredLogNormal`), computed for all cases at once: quantiles, mean, the chance of the floor and
-of full support never disagree. The Article 54 route is decided first: where the claimant proves
-loss, gains or a royalty, the award follows that figure instead of the statutory model.
+One vectorised path serves one case or a million: questions become columns (`CaseColumns`), every
+figure is computed column-wise in blocks of `BLOCK` rows (numpy, `scipy.special`; fees in exact
+integer arithmetic), and only at the end are rows assembled into `Estimate` structs. A single
+estimate is a batch of one through the same code.
+
+Every figure about the award comes from one censored log-normal predictive distribution per case,
+so quantiles, mean and the chances of the floor and of full support never disagree. The Article 54
+route is decided first: a proved loss, gains or royalty replaces the statutory model by that figure.
 """
 
 from __future__ import annotations
@@ -14,22 +18,29 @@ from decimal import Decimal
 
 import msgspec
 import numpy as np
+import numpy.typing as npt
 
+from estimator.errors import EstimatorError
 from estimator.law.article54 import Article54Settings, DamagesEvidence, assess_damages, choose_route
-from estimator.law.fees import FeeQuestion, FeeSettings, Outcome, Procedure, court_fees
-from estimator.law.statutes import Method, Regime, copyright_regime
+from estimator.law.fee_arrays import acceptance_fees
+from estimator.law.fees import FeeSettings, Halving, Outcome, Procedure, halving_for
+from estimator.law.statutes import Method, copyright_regime
 from estimator.model.artifact import FittedModel
 from estimator.model.case import Case
 from estimator.model.distribution import CensoredLogNormal
-from estimator.model.features import FloatArray, design_matrix
+from estimator.model.features import CaseColumns, FloatArray
 
 QUANTILES = (0.10, 0.25, 0.50, 0.75, 0.90)
-# Quantile grid for expectations of non-linear functions of the award (fee split, net recovery):
-# midpoints of 200 equal-probability slices, accurate to well under 1% of the fee.
-_GRID = (np.arange(200) + 0.5) / 200
+# Midpoints of 64 equal-probability slices: expectations of bounded functions of the award (the
+# fee share) are accurate to well under 0.1% of the fee; the sign of net recovery is interpolated.
+_GRID = (np.arange(64) + 0.5) / 64
+BLOCK = 16_384  # rows per block: bounds memory (the grid is BLOCK x 64 floats) whatever the batch
 DEFAULT_LAW_VERSION = "2020"
-# A proved amount is a point, not a range; a vanishing spread keeps it on the one code path.
-_POINT_SD = 1e-9
+_POINT_SD = 1e-9  # a proved amount is a point; a vanishing spread keeps it on the one code path
+_LAW_BOUNDS = {  # version -> (floor, cap) of statutory damages, from the statute table
+    version: (float(copyright_regime(version).statutory_floor), float(copyright_regime(version).statutory_cap))
+    for version in ("2001", "2010", "2020")
+}
 
 
 class Evidence(msgspec.Struct, frozen=True, kw_only=True):
@@ -41,12 +52,21 @@ class Evidence(msgspec.Struct, frozen=True, kw_only=True):
     intentional_and_serious: bool = False
     punitive_multiplier: float | None = None
 
+    @property
+    def proves_anything(self) -> bool:
+        return any(
+            v is not None for v in (self.actual_loss, self.illegal_gains, self.royalty, self.punitive_multiplier)
+        )
+
+
+NO_EVIDENCE = Evidence()
+
 
 class Question(msgspec.Struct, frozen=True, kw_only=True):
     """One case to estimate, with the procedural facts that drive the fees."""
 
     case: Case
-    evidence: Evidence = Evidence()
+    evidence: Evidence = NO_EVIDENCE
     procedure: Procedure = Procedure.ORDINARY
     outcome: Outcome = Outcome.JUDGMENT
 
@@ -127,105 +147,155 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     article54: Article54Settings = Article54Settings()
 
 
-def predictive_log_params(model: FittedModel, x: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """Mean and (recalibrated) sd of the log award for each row of a design matrix.
+# --- the vectorised computation ---------------------------------------------------------------------
 
-    Var = sigma^2 + x' Sigma x: the spread of courts around the mean plus the uncertainty of the
-    coefficients (a predictive interval for one new case, not an interval for the mean).
-    """
+
+class EstimateColumns(msgspec.Struct, kw_only=True):
+    """Every figure of every estimate, as arrays of the batch's length."""
+
+    floor: FloatArray
+    cap: FloatArray
+    quantiles: FloatArray  # (n, 5)
+    mean: FloatArray
+    p_floor: FloatArray
+    p_full_claim: FloatArray
+    expected_expenses: FloatArray
+    acceptance_fee: FloatArray
+    fee_due: FloatArray
+    defendant_proportional: FloatArray
+    defendant_fitted: FloatArray
+    net_expected: FloatArray
+    p_negative: FloatArray
+
+
+def estimate_columns(
+    model: FittedModel,
+    cols: CaseColumns,
+    *,
+    halve: npt.NDArray[np.bool_],
+    withdrawn: npt.NDArray[np.bool_],
+    proved: FloatArray,
+    settings: Settings,
+) -> EstimateColumns:
+    """All figures for all rows; `proved` holds the award of a proved route (NaN: statutory)."""
+    n = cols.n
+    out = {name: np.empty(n) for name in EstimateColumns.__struct_fields__ if name != "quantiles"}
+    out["quantiles"] = np.empty((n, len(QUANTILES)))
     beta = np.asarray(model.coefficients)
     cov = np.asarray(model.covariance)
-    mu = x @ beta
-    parameter_var = np.einsum("ij,jk,ik->i", x, cov, x)
-    sd = np.sqrt(model.sigma**2 + np.maximum(parameter_var, 0.0)) * model.interval_scale
-    return mu, sd
+    version = cols.codes["law_version"]
+    floors_by_code = np.array([_LAW_BOUNDS["2010"][0], _LAW_BOUNDS["2020"][0]])
+    caps_by_code = np.array([_LAW_BOUNDS["2010"][1], _LAW_BOUNDS["2020"][1]])
+    acceptance, due = acceptance_fees(
+        np.nan_to_num(cols.disputed, nan=0.0), halve=halve, rounding=settings.fees.rounding
+    )
+    no_fee = ~(cols.disputed > 0)
+    out["acceptance_fee"] = np.where(no_fee, np.nan, acceptance)
+    out["fee_due"] = np.where(no_fee, np.nan, due)
+    share = model.expenses.share
+    out["expected_expenses"] = np.round(np.nan_to_num(cols.expenses) * share)
+    for start in range(0, n, BLOCK):
+        rows = slice(start, min(start + BLOCK, n))
+        x = cols.design_matrix(model.features, rows)
+        mu = x @ beta
+        sd = np.sqrt(model.sigma**2 + np.maximum(np.einsum("ij,jk,ik->i", x, cov, x), 0.0)) * model.interval_scale
+        claim = cols.claim[rows]
+        cap = caps_by_code[version[rows]]
+        cap = np.where(claim > 0, np.minimum(cap, np.where(claim > 0, claim, np.inf)), cap)
+        floor = np.minimum(floors_by_code[version[rows]], cap)
+        point = proved[rows]
+        is_point = ~np.isnan(point)
+        mu = np.where(is_point, np.log(np.maximum(np.minimum(np.nan_to_num(point, nan=1.0), cap), 1e-9)), mu)
+        sd = np.where(is_point, _POINT_SD, sd)
+        law_floor = floor
+        floor = np.where(is_point, 0.0, floor)
+        dist = CensoredLogNormal(mu, sd, floor, cap)
+        out["floor"][rows] = law_floor
+        out["cap"][rows] = cap
+        out["quantiles"][rows] = dist.quantile(np.asarray(QUANTILES))
+        mean = dist.mean()
+        out["mean"][rows] = mean
+        out["p_floor"][rows] = np.where(floor > 0, dist.p_floor(), 0.0)
+        out["p_full_claim"][rows] = np.where(claim > 0, dist.p_cap(), 0.0)
+        _fees_and_net(model, cols, rows, dist.quantile(_GRID), mean, out, withdrawn=withdrawn[rows])
+    return EstimateColumns(**out)
+
+
+def _fees_and_net(
+    model: FittedModel,
+    cols: CaseColumns,
+    rows: slice,
+    grid: FloatArray,
+    mean: FloatArray,
+    out: dict[str, FloatArray],
+    *,
+    withdrawn: npt.NDArray[np.bool_],
+) -> None:
+    """Expected fee shares and net recovery, from the award grid (rows: awards at 64 probabilities)."""
+    supported = out["expected_expenses"][rows][:, None]
+    disputed = cols.disputed[rows][:, None]
+    due = np.nan_to_num(out["fee_due"][rows])[:, None]
+    has_fee = disputed[:, 0] > 0
+    ratio = np.clip((grid + supported) / np.where(disputed > 0, disputed, 1.0), 0.0, 1.0)
+    fitted_share = ratio**model.fee_split.gamma
+    keep = (has_fee & ~withdrawn)[:, None]
+    out["defendant_proportional"][rows] = np.where(keep, due * ratio, 0.0).mean(axis=1)
+    out["defendant_fitted"][rows] = np.where(keep, due * fitted_share, 0.0).mean(axis=1)
+    spent = np.nan_to_num(cols.expenses[rows])[:, None]
+    # Net recovery rises with the award: award and supported expenses, less the expenses spent and
+    # the plaintiff's share of the fee (the share falls as the award rises).
+    net = grid + supported - spent - np.where(keep, due * (1.0 - fitted_share), np.where(has_fee[:, None], due, 0.0))
+    plaintiff_fitted = np.nan_to_num(out["fee_due"][rows]) - out["defendant_fitted"][rows]
+    out["net_expected"][rows] = mean + supported[:, 0] - spent[:, 0] - np.where(has_fee, plaintiff_fitted, 0.0)
+    out["p_negative"][rows] = _probability_below_zero(net)
+
+
+def _probability_below_zero(net: FloatArray) -> FloatArray:
+    """P(net < 0) per row, interpolating between grid points where net crosses zero."""
+    k = (net < 0).sum(axis=1)  # net is non-decreasing along the grid, so these are the first k
+    inside = (k > 0) & (k < net.shape[1])
+    lo = np.clip(k - 1, 0, net.shape[1] - 1)
+    hi = np.clip(k, 0, net.shape[1] - 1)
+    net_lo = np.take_along_axis(net, lo[:, None], 1)[:, 0]
+    net_hi = np.take_along_axis(net, hi[:, None], 1)[:, 0]
+    step = np.where(net_hi > net_lo, (0 - net_lo) / np.where(net_hi > net_lo, net_hi - net_lo, 1.0), 0.0)
+    p = _GRID[lo] + step * (_GRID[hi] - _GRID[lo])
+    return np.where(inside, p, np.where(k == 0, 0.0, 1.0))
+
+
+# --- questions in, estimates out --------------------------------------------------------------------
 
 
 def estimate_cases(
     model: FittedModel, questions: Sequence[Question], *, settings: Settings | None = None
 ) -> list[Estimate]:
-    """Estimate every question with one vectorised pass through the model."""
+    """Estimate every question through the one vectorised path; a proved route raises if unlawful."""
     settings = settings or Settings()
-    cases = [_with_law_version(q.case) for q in questions]
-    regimes = [copyright_regime(c.law_version or DEFAULT_LAW_VERSION) for c in cases]
-    routes = [_route(q, regime, settings) for q, regime in zip(questions, regimes, strict=True)]
-
-    mu, sd = predictive_log_params(model, design_matrix(model.features, cases))
-    floors = np.empty(len(cases))
-    caps = np.empty(len(cases))
-    for i, (case, regime, route) in enumerate(zip(cases, regimes, routes, strict=True)):
-        floor, cap = _bounds(case, regime)
-        floors[i], caps[i] = floor, cap
-        if route.amount is not None:
-            # A proved route: the award is that figure, capped by the claim (never above it).
-            mu[i], sd[i] = math.log(max(min(route.amount, cap), 1e-9)), _POINT_SD
-            floors[i] = 0.0
-    dist = CensoredLogNormal(mu, sd, floors, caps)
-
-    quantiles = dist.quantile(np.asarray(QUANTILES))
-    means = dist.mean()
-    p_floor = np.where(floors > 0, dist.p_floor(), 0.0)
-    p_cap = dist.p_cap()
-    grid = dist.quantile(_GRID)
-
-    estimates = []
-    for i, (question, case, regime, route) in enumerate(zip(questions, cases, regimes, routes, strict=True)):
-        expenses = _expenses(model, case)
-        fees = _fees(question, case, grid[i], expenses.expected_supported, model, settings.fees)
-        net = _net_recovery(
-            grid[i], float(means[i]), case, expenses.expected_supported, fees, gamma=model.fee_split.gamma
-        )
-        shift = expenses.expected_supported
-        estimates.append(
-            Estimate(
-                id=case.id,
-                law=LawApplied(
-                    statute=regime.title,
-                    statute_id=regime.id,
-                    version=regime.version,
-                    article=regime.article,
-                    route=route.method.value,
-                    route_reason=route.reason,
-                    floor=float(floors[i]) if route.amount is None else float(regime.statutory_floor),
-                    cap=float(caps[i]),
-                    assumptions=_assumptions(question.case, route.amount is None),
-                ),
-                economic_loss=EconomicLoss(
-                    mean=_yuan(means[i]),
-                    **_quantile_fields(quantiles[i]),
-                    p_floor=_prob(p_floor[i]),
-                    p_full_claim=_prob(p_cap[i]) if case.claim is not None else 0.0,
-                ),
-                expenses=expenses,
-                total_award=AwardRange(mean=_yuan(means[i] + shift), **_quantile_fields(quantiles[i] + shift)),
-                court_fees=fees,
-                net_recovery=net,
-                model=ModelInfo(
-                    id=model.id,
-                    schema_version=model.schema_version,
-                    cases=model.n_records,
-                    fitted_cases=model.n_fitted,
-                    data_cutoff=model.data_cutoff,
-                ),
-            )
-        )
-    return estimates
+    cols = CaseColumns([q.case for q in questions], default_law_version=DEFAULT_LAW_VERSION)
+    routes = [_route(q, cols, i, settings) for i, q in enumerate(questions) if q.evidence.proves_anything]
+    proved = np.full(cols.n, np.nan)
+    route_of: dict[int, tuple[Method, float | None, str]] = {}
+    for i, method, amount, reason in routes:
+        route_of[i] = (method, amount, reason)
+        if amount is not None:
+            proved[i] = amount
+    halvings = [halving_for(q.procedure, q.outcome) for q in questions]
+    result = estimate_columns(
+        model,
+        cols,
+        halve=np.array([h.applied for h in halvings], dtype=bool),
+        withdrawn=np.array([q.outcome is Outcome.WITHDRAWAL for q in questions], dtype=bool),
+        proved=proved,
+        settings=settings,
+    )
+    return assemble(model, cols, result, halvings=halvings, route_of=route_of)
 
 
-class _Route(msgspec.Struct, frozen=True):
-    method: Method
-    amount: float | None
-    reason: str
-
-
-def _with_law_version(case: Case) -> Case:
-    if case.law_version is None:
-        return msgspec.structs.replace(case, law_version=DEFAULT_LAW_VERSION)
-    return case
-
-
-def _route(question: Question, regime: Regime, settings: Settings) -> _Route:
+def _route(question: Question, cols: CaseColumns, i: int, settings: Settings) -> tuple[int, Method, float | None, str]:
+    """The Article 54 route of a case with proved amounts (a few per batch; Decimal legal rules)."""
     evidence = question.evidence
+    regime = copyright_regime(("2010", "2020")[cols.codes["law_version"][i]])
+    claim = cols.claim[i]
     proved = DamagesEvidence(
         actual_loss=_dec(evidence.actual_loss),
         illegal_gains=_dec(evidence.illegal_gains),
@@ -233,126 +303,135 @@ def _route(question: Question, regime: Regime, settings: Settings) -> _Route:
         intentional=evidence.intentional_and_serious,
         serious=evidence.intentional_and_serious,
         punitive_multiplier=_dec(evidence.punitive_multiplier),
-        claimed_economic_loss=_dec(question.case.claim),
+        claimed_economic_loss=None if math.isnan(claim) else _dec(float(claim)),
     )
     method, _, reason = choose_route(regime, proved)
     if method is Method.STATUTORY:
-        if proved.punitive_multiplier is not None:
-            assess_damages(regime, proved, settings=settings.article54)  # raises: no punitive on statutory
-        return _Route(method, None, reason + "; the amount is estimated from decided cases")
+        assess_damages(regime, proved, settings=settings.article54)  # raises where the law says no
+        return i, method, None, reason + "; the amount is estimated from decided cases"
     assessed = assess_damages(regime, proved, settings=settings.article54)
-    assert assessed.economic_loss is not None  # a proved route always has an amount
-    return _Route(method, float(assessed.economic_loss), "; ".join(assessed.reasons[:2]))
+    if assessed.economic_loss is None:  # pragma: no cover - a proved route always has an amount
+        raise EstimatorError("a proved route gave no amount")
+    return i, method, float(assessed.economic_loss), "; ".join(assessed.reasons[:2])
 
 
-def _bounds(case: Case, regime: Regime) -> tuple[float, float]:
-    cap = float(regime.statutory_cap)
-    claim = case.claim
-    if claim is not None and claim > 0:
-        cap = min(cap, claim)
-    return min(float(regime.statutory_floor), cap), cap
-
-
-def _assumptions(case: Case, statutory: bool) -> tuple[str, ...]:
-    out = []
-    if case.law_version is None:
-        out.append("the infringing act is taken to continue on or after 2021-06-01 (Copyright Law 2020)")
-    if case.claim is None:
-        out.append("no claimed amount: the award is capped only by the statute, and no fee can be computed")
-    if statutory:
-        out.append("the award follows the statutory route: loss, gains and royalty are difficult to calculate")
-    return tuple(out)
-
-
-def _expenses(model: FittedModel, case: Case) -> Expenses:
-    claimed = case.expenses
-    share = model.expenses.share
-    return Expenses(
-        claimed=claimed,
-        expected_supported=_yuan((claimed or 0.0) * share),
-        supported_share=round(share, 4),
+_STATUTORY_REASON = {
+    version: (
+        f"no loss, gains or royalty was proved, so statutory damages apply ({copyright_regime(version).article}); "
+        "the amount is estimated from decided cases"
     )
+    for version in ("2010", "2020")
+}
+_ASSUME_LAW = "the infringing act is taken to continue on or after 2021-06-01 (Copyright Law 2020)"
+_ASSUME_NO_CLAIM = "no claimed amount: the award is capped only by the statute, and no fee can be computed"
+_ASSUME_STATUTORY = "the award follows the statutory route: loss, gains and royalty are difficult to calculate"
 
 
-def _fees(
-    question: Question,
-    case: Case,
-    award_grid: FloatArray,
-    supported_expenses: float,
+def assemble(
     model: FittedModel,
-    settings: FeeSettings,
-) -> CourtFeeEstimate:
-    disputed = case.amount_in_dispute
-    if disputed is None or disputed <= 0:
-        return CourtFeeEstimate(
-            amount_in_dispute=None,
-            acceptance_fee=None,
-            fee_due=None,
-            halved=False,
-            halving_reason=None,
-            proportional=None,
-            fitted=None,
-        )
-    fees = court_fees(
-        FeeQuestion(claim_amount=Decimal(repr(disputed)), procedure=question.procedure, outcome=question.outcome),
-        settings=settings,
-    )
-    due = float(fees.fee_due)
-    ratio = np.clip((award_grid + supported_expenses) / disputed, 0.0, 1.0)
-    proportional = due * float(ratio.mean())
-    fitted = due * float((ratio**model.fee_split.gamma).mean())
-    if question.outcome is Outcome.WITHDRAWAL:
-        proportional = fitted = 0.0
-    return CourtFeeEstimate(
-        amount_in_dispute=disputed,
-        acceptance_fee=float(fees.acceptance_fee),
-        fee_due=due,
-        halved=fees.halving.applied,
-        halving_reason=fees.halving.reason,
-        proportional=FeeShares(plaintiff=_cents(due - proportional), defendant=_cents(proportional)),
-        fitted=FeeShares(plaintiff=_cents(due - fitted), defendant=_cents(fitted)),
-    )
-
-
-def _net_recovery(
-    award_grid: FloatArray,
-    award_mean: float,
-    case: Case,
-    supported_expenses: float,
-    fees: CourtFeeEstimate,
+    cols: CaseColumns,
+    result: EstimateColumns,
     *,
-    gamma: float,
-) -> NetRecovery:
-    """Award and supported expenses, less the expenses spent and the plaintiff's share of the fee.
-
-    The fee share follows the fitted split (how courts actually divide it), award by award. The
-    expectation uses the distribution's exact mean; the grid is for the fee share and the sign.
-    """
-    spent = case.expenses or 0.0
-    net = award_grid + supported_expenses - spent
-    expected = award_mean + supported_expenses - spent
-    if fees.fee_due is not None and fees.amount_in_dispute and fees.fitted is not None:
-        ratio = np.clip((award_grid + supported_expenses) / fees.amount_in_dispute, 0.0, 1.0)
-        net = net - fees.fee_due * (1.0 - ratio**gamma)
-        expected -= fees.fitted.plaintiff
-    return NetRecovery(expected=_yuan(expected), p_negative=_prob(float((net < 0).mean())))
-
-
-def _quantile_fields(values: FloatArray) -> dict[str, float]:
-    return {f"p{round(q * 100)}": _yuan(v) for q, v in zip(QUANTILES, values, strict=True)}
-
-
-def _yuan(value: float) -> float:
-    """Model amounts are rounded to the yuan once, here: they are estimates, not sums owed."""
-    return float(round(float(value)))
-
-
-def _cents(value: float) -> float:
-    return round(float(value), 2)
-
-
-def _prob(value: float) -> float:
-    return round(min(max(float(value), 0.0), 1.0), 4)
+    halvings: Sequence[Halving],
+    route_of: dict[int, tuple[Method, float | None, str]],
+) -> list[Estimate]:
+    """Rows of the columns as `Estimate` structs; model amounts are rounded to the yuan here, once."""
+    info = ModelInfo(
+        id=model.id,
+        schema_version=model.schema_version,
+        cases=model.n_records,
+        fitted_cases=model.n_fitted,
+        data_cutoff=model.data_cutoff,
+    )
+    share = round(model.expenses.share, 4)
+    regimes = [copyright_regime("2010"), copyright_regime("2020")]
+    q = np.round(result.quantiles).tolist()
+    mean = np.round(result.mean).tolist()
+    expenses = result.expected_expenses.tolist()
+    p_floor = np.round(result.p_floor, 4).tolist()
+    p_full = np.round(result.p_full_claim, 4).tolist()
+    floor, cap = result.floor.tolist(), result.cap.tolist()
+    acceptance, due = result.acceptance_fee.tolist(), result.fee_due.tolist()
+    d_prop = np.round(result.defendant_proportional, 2).tolist()
+    d_fit = np.round(result.defendant_fitted, 2).tolist()
+    net = np.round(result.net_expected).tolist()
+    p_neg = np.round(result.p_negative, 4).tolist()
+    versions = cols.codes["law_version"].tolist()
+    claimed_expenses = cols.expenses.tolist()
+    disputed = cols.disputed.tolist()
+    claim_known = (cols.claim > 0).tolist()
+    law_given = cols.law_given.tolist()
+    estimates = []
+    for i in range(cols.n):
+        regime = regimes[versions[i]]
+        method, amount, reason = route_of.get(i, (Method.STATUTORY, None, _STATUTORY_REASON[regime.version]))
+        statutory = amount is None
+        assumptions = tuple(
+            text
+            for text, applies in (
+                (_ASSUME_LAW, not law_given[i]),
+                (_ASSUME_NO_CLAIM, not claim_known[i]),
+                (_ASSUME_STATUTORY, statutory),
+            )
+            if applies
+        )
+        qi = q[i]
+        shift = expenses[i]
+        has_fee = not math.isnan(due[i])
+        halving = halvings[i]
+        estimates.append(
+            Estimate(
+                id=cols.ids[i],
+                law=LawApplied(
+                    statute=regime.title,
+                    statute_id=regime.id,
+                    version=regime.version,
+                    article=regime.article,
+                    route=method.value,
+                    route_reason=reason,
+                    floor=floor[i],
+                    cap=cap[i],
+                    assumptions=assumptions,
+                ),
+                economic_loss=EconomicLoss(
+                    mean=mean[i],
+                    p10=qi[0],
+                    p25=qi[1],
+                    p50=qi[2],
+                    p75=qi[3],
+                    p90=qi[4],
+                    p_floor=p_floor[i],
+                    p_full_claim=p_full[i],
+                ),
+                expenses=Expenses(
+                    claimed=None if math.isnan(claimed_expenses[i]) else claimed_expenses[i],
+                    expected_supported=shift,
+                    supported_share=share,
+                ),
+                total_award=AwardRange(
+                    mean=mean[i] + shift,
+                    p10=qi[0] + shift,
+                    p25=qi[1] + shift,
+                    p50=qi[2] + shift,
+                    p75=qi[3] + shift,
+                    p90=qi[4] + shift,
+                ),
+                court_fees=CourtFeeEstimate(
+                    amount_in_dispute=disputed[i] if has_fee else None,
+                    acceptance_fee=acceptance[i] if has_fee else None,
+                    fee_due=due[i] if has_fee else None,
+                    halved=halving.applied and has_fee,
+                    halving_reason=halving.reason if has_fee else None,
+                    proportional=FeeShares(plaintiff=round(due[i] - d_prop[i], 2), defendant=d_prop[i])
+                    if has_fee
+                    else None,
+                    fitted=FeeShares(plaintiff=round(due[i] - d_fit[i], 2), defendant=d_fit[i]) if has_fee else None,
+                ),
+                net_recovery=NetRecovery(expected=net[i], p_negative=p_neg[i]),
+                model=info,
+            )
+        )
+    return estimates
 
 
 def _dec(value: float | None) -> Decimal | None:

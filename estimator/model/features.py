@@ -9,6 +9,7 @@ on the log scale, centred on the training data, with an indicator for "unknown".
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Sequence
 from typing import get_args
 
@@ -54,38 +55,107 @@ class FeatureSpec(msgspec.Struct, frozen=True, kw_only=True):
         return len(self.names)
 
 
-def _level(case: Case, field: str) -> str | None:
-    value = getattr(case, field)
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if field == "law_version" and value == "2001":
-        return "2010"  # same damages regime (no floor, 500,000 cap); too few cases for a level of its own
-    return str(value)
+_NUMERIC = ("works_count", "audience", "claimed_economic_loss", "claimed_expenses", "claimed_total",
+            "notarization_fee", "attorney_fee_claimed", "evidence_fee")  # fmt: skip
+_CATEGORICAL_FIELDS = tuple(field for field, _ in CATEGORICAL)
+_get_numeric = operator.attrgetter(*_NUMERIC)
+_get_categorical = operator.attrgetter(*_CATEGORICAL_FIELDS)
+
+
+def _level_codes() -> dict[str, dict[object, int]]:
+    codes: dict[str, dict[object, int]] = {}
+    for field, levels in CATEGORICAL:
+        mapping: dict[object, int] = {None: -1}
+        for i, level in enumerate(levels):
+            mapping[level] = i
+            if level in ("yes", "no"):
+                mapping[level == "yes"] = i
+        if field == "law_version":
+            mapping["2001"] = mapping["2010"]  # same damages regime; see features._level
+        codes[field] = mapping
+    return codes
+
+
+_CODES = _level_codes()
+
+
+class CaseColumns:
+    """The facts of many cases as arrays: level codes (-1 unknown) and floats (NaN unknown).
+
+    `default_law_version` codes cases that do not state their law version as that version (an
+    estimate for an act today assumes the 2020 law, and says so); None keeps them unknown (fitting).
+    """
+
+    def __init__(self, cases: Sequence[Case], *, default_law_version: str | None = None) -> None:
+        n = len(cases)
+        self.n = n
+        self.ids = [case.id for case in cases]
+        numeric = list(zip(*map(_get_numeric, cases), strict=True)) if n else [()] * len(_NUMERIC)
+        self.numeric = {
+            name: np.array(column, dtype=np.float64) if None not in column else _with_nan(column)
+            for name, column in zip(_NUMERIC, numeric, strict=True)
+        }
+        categorical = list(zip(*map(_get_categorical, cases), strict=True)) if n else [()] * len(_CATEGORICAL_FIELDS)
+        self.codes = {
+            name: np.fromiter(map(_CODES[name].__getitem__, column), dtype=np.int8, count=n)
+            for name, column in zip(_CATEGORICAL_FIELDS, categorical, strict=True)
+        }
+        self.law_given = self.codes["law_version"] >= 0
+        if default_law_version is not None:
+            default = _CODES["law_version"][default_law_version]
+            self.codes["law_version"] = np.where(self.law_given, self.codes["law_version"], default).astype(np.int8)
+        self._derive()
+
+    def _derive(self) -> None:
+        loss, expenses_stated, total = (
+            self.numeric["claimed_economic_loss"],
+            self.numeric["claimed_expenses"],
+            self.numeric["claimed_total"],
+        )
+        parts = np.stack([self.numeric[k] for k in ("notarization_fee", "attorney_fee_claimed", "evidence_fee")])
+        any_part = ~np.all(np.isnan(parts), axis=0)
+        # Expenses claimed: stated, else the sum of the stated parts (Case.expenses).
+        self.expenses = np.where(
+            ~np.isnan(expenses_stated), expenses_stated, np.where(any_part, np.nansum(parts, 0), np.nan)
+        )
+        # The economic loss claimed (Case.claim): stated, else total less stated expenses, else total.
+        total_less = np.where(~np.isnan(expenses_stated) & (total > expenses_stated), total - expenses_stated, total)
+        self.claim = np.where(~np.isnan(loss), loss, total_less)
+        # What the fee is charged on (Case.amount_in_dispute): the whole monetary claim.
+        self.disputed = np.where(~np.isnan(total), total, self.claim + np.nan_to_num(self.expenses))
+
+    def design_matrix(self, spec: FeatureSpec, rows: slice = slice(None)) -> FloatArray:
+        """Rows of the design matrix: one column per `spec.names`."""
+        index = {name: i for i, name in enumerate(spec.names)}
+        claim = self.claim[rows]
+        n = claim.shape[0]
+        x = np.zeros((n, spec.width))
+        x[:, index["intercept"]] = 1.0
+        known = claim > 0
+        x[:, index["log_claim"]] = np.where(known, np.log(np.where(known, claim, 1.0)) - spec.log_claim_centre, 0.0)
+        x[:, index["claim_unknown"]] = ~known
+        works = self.numeric["works_count"][rows]
+        x[:, index["log_works"]] = np.where(np.isnan(works), 0.0, np.log(np.where(np.isnan(works), 1.0, works)))
+        x[:, index["works_unknown"]] = np.isnan(works)
+        audience = self.numeric["audience"][rows]
+        seen = audience > 0
+        x[:, index["log_audience"]] = np.where(
+            seen, np.log10(np.where(seen, audience, 1.0)) - spec.log_audience_centre, 0.0
+        )
+        x[:, index["audience_unknown"]] = ~seen
+        row_index = np.arange(n)
+        for field, levels in CATEGORICAL:
+            codes = self.codes[field][rows]
+            first = index[f"{field}={levels[0]}"]
+            stated = codes >= 0
+            x[row_index[stated], first + codes[stated]] = 1.0
+        return x
+
+
+def _with_nan(column: tuple[object, ...]) -> FloatArray:
+    return np.array([math.nan if v is None else v for v in column], dtype=np.float64)
 
 
 def design_matrix(spec: FeatureSpec, cases: Sequence[Case]) -> FloatArray:
-    """One row per case, one column per `spec.names`."""
-    index = {name: i for i, name in enumerate(spec.names)}
-    x = np.zeros((len(cases), spec.width))
-    x[:, index["intercept"]] = 1.0
-    for row, case in enumerate(cases):
-        claim = case.claim
-        if claim is not None and claim > 0:
-            x[row, index["log_claim"]] = math.log(claim) - spec.log_claim_centre
-        else:
-            x[row, index["claim_unknown"]] = 1.0
-        if case.works_count is not None:
-            x[row, index["log_works"]] = math.log(case.works_count)
-        else:
-            x[row, index["works_unknown"]] = 1.0
-        if case.audience is not None and case.audience > 0:
-            x[row, index["log_audience"]] = math.log10(case.audience) - spec.log_audience_centre
-        else:
-            x[row, index["audience_unknown"]] = 1.0
-        for field, _ in CATEGORICAL:
-            level = _level(case, field)
-            if level is not None:
-                x[row, index[f"{field}={level}"]] = 1.0
-    return x
+    """One row per case, one column per `spec.names`; unknown facts stay unknown."""
+    return CaseColumns(cases).design_matrix(spec)
