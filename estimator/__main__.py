@@ -1,100 +1,124 @@
-"""Command line of the estimator: `python -m estimator score INPUT -o OUTPUT [-m MODEL.json]`."""
+"""Command line of the estimator: `python -m estimator score INPUT -o OUTPUT [-m MODEL.json] [--workers N]`."""
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
+import os
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO, TextIO
 
-import msgspec
-
-from estimator.cases_io import format_of, read_cases
-from estimator.errors import EstimatorError, problem_of
+from estimator.batch import CHUNK, Writer, init_worker, score_raw, work
+from estimator.cases_io import format_of, raw_chunks
+from estimator.errors import EstimatorError
 from estimator.model.artifact import FittedModel, default_model, load_model
-from estimator.model.case import Case
-from estimator.model.estimate import Question, estimate_cases
-
-CHUNK = 4096
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m estimator", description="Estimate awards, fees and net recovery.")
     commands = parser.add_subparsers(dest="command", required=True)
-    score = commands.add_parser("score", help="score a file of cases (JSON, JSONL or CSV, by extension)")
-    score.add_argument("input", help="cases to score; outcome fields are ignored, so decided cases back-test")
-    score.add_argument("-o", "--output", required=True, help="where to write estimates (.jsonl or .json)")
+    score = commands.add_parser(
+        "score",
+        help="score a file of cases",
+        description="Score cases from JSON, JSON Lines or CSV (by extension) into JSON Lines, JSON or CSV. "
+        "Outcome fields are ignored, so a file of decided cases back-tests as it is. A bad row is "
+        "written as an `error` in its place; the others are scored.",
+    )
+    score.add_argument("input", help="cases to score (.jsonl, .ndjson, .json or .csv)")
+    score.add_argument("-o", "--output", required=True, help="where to write (.jsonl, .json or .csv: flat columns)")
     score.add_argument("-m", "--model", help="a fitted model (default: the bundled model)")
+    score.add_argument("--workers", type=int, default=1, help="processes to score with (0: one per core; default 1)")
+    score.add_argument("--quiet", action="store_true", help="no progress line, even on a terminal")
     args = parser.parse_args(argv)
+    workers = os.cpu_count() or 1 if args.workers == 0 else args.workers
+    if workers < 1:
+        parser.error("--workers must be 0 or more")
     try:
-        model = load_model(args.model) if args.model else default_model()
-        written, failed = score_file(model, Path(args.input), Path(args.output))
+        model_path = args.model
+        model = load_model(model_path) if model_path else default_model()
+        progress = None if args.quiet or not sys.stderr.isatty() else Progress(sys.stderr, Path(args.input))
+        written, failed = score_file(
+            Path(args.input), Path(args.output), model=model, model_path=model_path, workers=workers, progress=progress
+        )
     except EstimatorError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         return 2
     except OSError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(f"{written} cases scored, {failed} rows with errors -> {args.output}", file=sys.stderr)
+    print(f"{written:,} cases scored, {failed:,} rows with errors -> {args.output}", file=sys.stderr)
     return 0
 
 
-def score_file(model: FittedModel, source: Path, target: Path) -> tuple[int, int]:
-    """Score every row of `source` into `target`; a bad row becomes an error line, the rest go on."""
+def score_file(
+    source: Path,
+    target: Path,
+    *,
+    model: FittedModel,
+    model_path: str | None = None,
+    workers: int = 1,
+    progress: Progress | None = None,
+) -> tuple[int, int]:
+    """Score every row of `source` into `target`, chunk by chunk, in input order."""
+    writer = Writer(format_of(target))
     in_format = format_of(source)
-    out_format = format_of(target)
-    if out_format == "csv":
-        raise EstimatorError("CSV output is not supported yet: write .jsonl or .json", field="output")
-    encoder = msgspec.json.Encoder()
     written = failed = 0
     with source.open("rb") as stream, target.open("wb") as out:
-        out.write(b"[\n" if out_format == "json" else b"")
-        first = True
-        for chunk in _chunks(read_cases(stream, in_format)):
-            for line in _score_chunk(model, chunk):
-                if out_format == "json" and not first:
-                    out.write(b",\n")
-                out.write(encoder.encode(line))
-                if out_format == "ndjson":
-                    out.write(b"\n")
-                first = False
-                if "error" in line:
-                    failed += 1
-                else:
-                    written += 1
-        out.write(b"\n]\n" if out_format == "json" else b"")
+        out.write(writer.header())
+        for rows_done, errors, encoded in _scored(stream, in_format, writer, model, model_path, workers):
+            out.write(encoded)
+            written += rows_done - errors
+            failed += errors
+            if progress is not None:
+                progress.update(written + failed, stream)
+        out.write(writer.footer())
+    if progress is not None:
+        progress.close()
     return written, failed
 
 
-def _chunks(rows: Iterator[Case | EstimatorError]) -> Iterator[list[Case | EstimatorError]]:
-    chunk: list[Case | EstimatorError] = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) == CHUNK:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
+def _scored(
+    stream: BinaryIO, fmt: str, writer: Writer, model: FittedModel, model_path: str | None, workers: int
+) -> Iterator[tuple[int, int, bytes]]:
+    chunks = raw_chunks(stream, fmt, CHUNK)  # type: ignore[arg-type]  # checked by format_of
+    if workers == 1:
+        for chunk in chunks:
+            yield score_raw(model, chunk, writer)
+        return
+    # Workers parse, score and encode; the main process only reads and writes, in order. Each worker
+    # loads the model once. JSON-array output needs to know which chunk is first, so it stays here.
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(workers, initializer=init_worker, initargs=(model_path, writer.fmt)) as pool:
+        for rows, errors, body in pool.imap(work, chunks, chunksize=1):
+            yield rows, errors, writer.frame(body)
 
 
-def _score_chunk(model: FittedModel, chunk: list[Case | EstimatorError]) -> list[dict[str, object]]:
-    good = [(i, row) for i, row in enumerate(chunk) if isinstance(row, Case)]
-    results: dict[int, dict[str, object]] = {}
-    try:
-        estimates = estimate_cases(model, [Question(case=row) for _, row in good])
-        for (i, _), estimate in zip(good, estimates, strict=True):
-            results[i] = msgspec.to_builtins(estimate)
-    except EstimatorError:
-        # One bad row spoils a vectorised chunk: score the chunk row by row to find it.
-        for i, row in good:
-            try:
-                results[i] = msgspec.to_builtins(estimate_cases(model, [Question(case=row)])[0])
-            except EstimatorError as exc:
-                results[i] = {"id": row.id, "error": problem_of(exc)}
-    for i, bad in enumerate(chunk):
-        if isinstance(bad, EstimatorError):
-            results[i] = {"id": None, "error": problem_of(bad)}
-    return [results[i] for i in range(len(chunk))]
+class Progress:
+    """A one-line progress report on a terminal: rows, rate and time left (from bytes read)."""
+
+    def __init__(self, out: TextIO, source: Path) -> None:
+        self._out = out
+        self._total = max(source.stat().st_size, 1)
+        self._start = time.monotonic()
+        self._last = 0.0
+
+    def update(self, rows: int, stream: BinaryIO) -> None:
+        now = time.monotonic()
+        if now - self._last < 0.2:
+            return
+        self._last = now
+        elapsed = max(now - self._start, 1e-9)
+        done = min(stream.tell() / self._total, 1.0)
+        eta = elapsed * (1 - done) / done if done > 0 else 0.0
+        self._out.write(f"\r{rows:,} rows  {rows / elapsed:,.0f}/s  {done:5.1%}  ETA {eta:4.0f}s ")
+        self._out.flush()
+
+    def close(self) -> None:
+        self._out.write("\n")
+        self._out.flush()
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
-"""Reading cases to score from JSON, JSON Lines or CSV, one row at a time, bad rows reported in place.
+"""Reading cases to score from JSON, JSON Lines or CSV in chunks, bad rows reported in place.
 
 Outcome fields and any other unknown columns are ignored, so a file of decided cases can be scored
-as it is (back-testing). Each row yields either a `Case` or the error that row caused.
+as it is (back-testing). Reading has two stages so that parsing can run in worker processes: the
+reader cuts the input into `RawChunk`s (lines, or decoded objects for a JSON array), and
+`parse_chunk` turns one into `Case`s, or the error of each row that is not one.
 """
 
 from __future__ import annotations
@@ -21,6 +23,15 @@ Format = Literal["json", "ndjson", "csv"]
 _FORMATS: dict[str, Format] = {".json": "json", ".jsonl": "ndjson", ".ndjson": "ndjson", ".csv": "csv"}
 
 
+class RawChunk(msgspec.Struct, frozen=True):
+    """Consecutive input rows, not yet parsed: `start` is the index of the first row."""
+
+    start: int
+    fmt: Format
+    rows: list[bytes] | list[dict[str, str]] | list[object]
+    header_error: str | None = None
+
+
 def format_of(path: str | Path) -> Format:
     suffix = Path(path).suffix.lower()
     try:
@@ -30,7 +41,82 @@ def format_of(path: str | Path) -> Format:
         raise InvalidInputError(f"cannot tell the format of `{path}`: use one of {known}", field="path") from None
 
 
-def case_from_mapping(row: object, index: int) -> Case | InvalidInputError:
+def raw_chunks(stream: BinaryIO, fmt: Format, size: int) -> Iterator[RawChunk]:
+    """Cut the input into chunks of `size` rows; only a JSON array is read whole (it cannot stream)."""
+    if fmt == "json":
+        try:
+            rows = msgspec.json.decode(stream.read())
+        except msgspec.DecodeError as exc:
+            yield RawChunk(0, fmt, [], header_error=f"malformed JSON: {exc}")
+            return
+        if not isinstance(rows, list):
+            yield RawChunk(0, fmt, [], header_error="a JSON input must be an array of case objects")
+            return
+        for start in range(0, len(rows), size):
+            yield RawChunk(start, fmt, rows[start : start + size])
+    elif fmt == "ndjson":
+        lines: list[bytes] = []
+        start = 0
+        for line in stream:
+            if not line.strip():
+                continue
+            lines.append(line)
+            if len(lines) == size:
+                yield RawChunk(start, fmt, lines)
+                start += size
+                lines = []
+        if lines:
+            yield RawChunk(start, fmt, lines)
+    else:
+        text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+        reader = csv.DictReader(text)
+        batch: list[dict[str, str]] = []
+        start = 0
+        for row in reader:
+            batch.append(row)
+            if len(batch) == size:
+                yield RawChunk(start, fmt, batch)
+                start += size
+                batch = []
+        if batch:
+            yield RawChunk(start, fmt, batch)
+        text.detach()  # leave the caller's stream open
+
+
+def parse_chunk(chunk: RawChunk) -> list[Case | InvalidInputError]:
+    """The rows of a chunk as Cases, or each bad row's error naming its index and field."""
+    if chunk.header_error is not None:
+        return [InvalidInputError(chunk.header_error, field=None)]
+    if chunk.rows and isinstance(chunk.rows[0], bytes):
+        # Most chunks are clean: decode all their lines as one typed array in one call, and go
+        # row by row (to name the bad row) only when that fails.
+        try:
+            return list(_CHUNK_DECODER.decode(b"[" + b",".join(chunk.rows) + b"]"))  # type: ignore[arg-type]
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            pass
+    out: list[Case | InvalidInputError] = []
+    for offset, row in enumerate(chunk.rows):
+        index = chunk.start + offset
+        if isinstance(row, bytes):
+            try:
+                out.append(_case(msgspec.json.decode(row), index))
+            except msgspec.DecodeError as exc:
+                out.append(InvalidInputError(f"row {index}: malformed JSON: {exc}", field=f"[{index}]"))
+        else:
+            out.append(_case(row, index))
+    return out
+
+
+_CHUNK_DECODER = msgspec.json.Decoder(list[Case], strict=False)
+
+
+def read_cases(stream: BinaryIO, fmt: Format, *, size: int = 8_192) -> Iterator[Case | InvalidInputError]:
+    """Every row of the input, in order."""
+    for chunk in raw_chunks(stream, fmt, size):
+        yield from parse_chunk(chunk)
+
+
+def _case(row: object, index: int) -> Case | InvalidInputError:
     """One row as a Case, or the error naming the row and field; numbers in strings are accepted."""
     if isinstance(row, dict):
         row = {k: v for k, v in row.items() if v != "" and v is not None}
@@ -43,34 +129,3 @@ def case_from_mapping(row: object, index: int) -> Case | InvalidInputError:
             message, _, path = message.partition(" - at `$.")
             field = path.rstrip("`")
         return InvalidInputError(f"row {index}: {message}", field=f"[{index}].{field}" if field else f"[{index}]")
-
-
-def read_cases(stream: BinaryIO, fmt: Format) -> Iterator[Case | InvalidInputError]:
-    """Cases from a binary stream, in order; JSON arrays are read whole, the others row by row."""
-    if fmt == "json":
-        try:
-            rows = msgspec.json.decode(stream.read())
-        except msgspec.DecodeError as exc:
-            yield InvalidInputError(f"malformed JSON: {exc}", field=None)
-            return
-        if not isinstance(rows, list):
-            yield InvalidInputError("a JSON input must be an array of case objects", field=None)
-            return
-        for index, row in enumerate(rows):
-            yield case_from_mapping(row, index)
-    elif fmt == "ndjson":
-        index = 0
-        for line in stream:
-            if not line.strip():
-                continue
-            try:
-                row = msgspec.json.decode(line)
-            except msgspec.DecodeError as exc:
-                yield InvalidInputError(f"row {index}: malformed JSON: {exc}", field=f"[{index}]")
-            else:
-                yield case_from_mapping(row, index)
-            index += 1
-    else:
-        text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
-        for index, row in enumerate(csv.DictReader(text)):
-            yield case_from_mapping(row, index)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import subprocess
 import sys
@@ -62,3 +63,40 @@ def test_a_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     result = run("calibration", "fit", str(tmp_path / "nope.jsonl"), "-o", str(tmp_path / "m.json"))
     assert result.returncode == 2
     assert "nope.jsonl" in result.stderr
+
+
+def _cases_file(tmp_path: Path, n: int) -> Path:
+    source = tmp_path / "many.jsonl"
+    lines = [
+        json.dumps({"id": f"c{i}", "law_version": "2020", "work_type": "photograph", "claimed_economic_loss": 1000 + i})
+        for i in range(n)
+    ]
+    source.write_text("\n".join(lines) + "\n")
+    return source
+
+
+def test_workers_keep_input_order_and_give_the_same_numbers(tmp_path: Path) -> None:
+    # More rows than one chunk, so that several chunks are scored in parallel and must be reordered.
+    source = _cases_file(tmp_path, 20_000)
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    assert run("estimator", "score", str(source), "-o", str(one)).returncode == 0
+    result = run("estimator", "score", str(source), "-o", str(two), "--workers", "2")
+    assert result.returncode == 0, result.stderr
+    assert one.read_bytes() == two.read_bytes()
+
+
+def test_json_and_csv_outputs_hold_the_same_estimates(tmp_path: Path) -> None:
+    source = _cases_file(tmp_path, 50)
+    as_json, as_csv = tmp_path / "out.json", tmp_path / "out.csv"
+    assert run("estimator", "score", str(source), "-o", str(as_json), "--workers", "2").returncode == 0
+    assert run("estimator", "score", str(source), "-o", str(as_csv)).returncode == 0
+    estimates = json.loads(as_json.read_text())
+    rows = list(csv.DictReader(as_csv.read_text().splitlines()))
+    assert [e["id"] for e in estimates] == [r["id"] for r in rows] == [f"c{i}" for i in range(50)]
+    assert all(float(r["economic_loss_p50"]) == e["economic_loss"]["p50"] for e, r in zip(estimates, rows, strict=True))
+    assert all(float(r["fee_due"]) == e["court_fees"]["fee_due"] for e, r in zip(estimates, rows, strict=True))
+
+
+def test_no_progress_line_when_stderr_is_not_a_terminal(tmp_path: Path) -> None:
+    result = run("estimator", "score", str(_cases_file(tmp_path, 10)), "-o", str(tmp_path / "o.jsonl"))
+    assert result.stderr.strip().splitlines() == ["10 cases scored, 0 rows with errors -> " + str(tmp_path / "o.jsonl")]

@@ -289,13 +289,31 @@ def _probability_below_zero(net: FloatArray) -> FloatArray:
 def estimate_cases(
     model: FittedModel, questions: Sequence[Question], *, settings: Settings | None = None
 ) -> list[Estimate]:
-    """Estimate every question through the one vectorised path; a proved route raises if unlawful."""
+    """Estimate every question through the one vectorised path; the first unlawful question raises."""
+    results = estimate_rows(model, questions, settings=settings)
+    for result in results:
+        if isinstance(result, EstimatorError):
+            raise result
+    return results  # type: ignore[return-value]  # no errors, checked just above
+
+
+def estimate_rows(
+    model: FittedModel, questions: Sequence[Question], *, settings: Settings | None = None
+) -> list[Estimate | EstimatorError]:
+    """Estimate every question; a question the law refuses gets its error in its place."""
     settings = settings or Settings()
     cols = CaseColumns([q.case for q in questions], default_law_version=DEFAULT_LAW_VERSION)
-    routes = [_route(q, cols, i, settings) for i, q in enumerate(questions) if q.evidence.proves_anything]
     proved = np.full(cols.n, np.nan)
     route_of: dict[int, tuple[Method, float | None, str]] = {}
-    for i, method, amount, reason in routes:
+    errors: dict[int, EstimatorError] = {}
+    for i, question in enumerate(questions):
+        if not question.evidence.proves_anything:
+            continue
+        try:
+            method, amount, reason = _route(question, cols, i, settings)
+        except EstimatorError as exc:
+            errors[i] = exc
+            continue
         route_of[i] = (method, amount, reason)
         if amount is not None:
             proved[i] = amount
@@ -308,10 +326,15 @@ def estimate_cases(
         proved=proved,
         settings=settings,
     )
-    return assemble(model, cols, result, halvings=halvings, route_of=route_of)
+    estimates: list[Estimate | EstimatorError] = list(
+        assemble(model, cols, result, halvings=halvings, route_of=route_of)
+    )
+    for i, error in errors.items():
+        estimates[i] = error
+    return estimates
 
 
-def _route(question: Question, cols: CaseColumns, i: int, settings: Settings) -> tuple[int, Method, float | None, str]:
+def _route(question: Question, cols: CaseColumns, i: int, settings: Settings) -> tuple[Method, float | None, str]:
     """The Article 54 route of a case with proved amounts (a few per batch; Decimal legal rules)."""
     evidence = question.evidence
     regime = copyright_regime(("2010", "2020")[cols.codes["law_version"][i]])
@@ -328,11 +351,11 @@ def _route(question: Question, cols: CaseColumns, i: int, settings: Settings) ->
     method, _, reason = choose_route(regime, proved)
     if method is Method.STATUTORY:
         assess_damages(regime, proved, settings=settings.article54)  # raises where the law says no
-        return i, method, None, reason + "; the amount is estimated from decided cases"
+        return method, None, reason + "; the amount is estimated from decided cases"
     assessed = assess_damages(regime, proved, settings=settings.article54)
     if assessed.economic_loss is None:  # pragma: no cover - a proved route always has an amount
         raise EstimatorError("a proved route gave no amount")
-    return i, method, float(assessed.economic_loss), "; ".join(assessed.reasons[:2])
+    return method, float(assessed.economic_loss), "; ".join(assessed.reasons[:2])
 
 
 _STATUTORY_REASON = {

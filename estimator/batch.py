@@ -1,0 +1,215 @@
+"""Scoring many cases in chunks and writing them as JSON Lines, a JSON array or flat CSV.
+
+Shared by `python -m estimator score` and `POST /v1/estimates/batch`, so the two give the same
+figures in the same shapes. Rows are scored `CHUNK` at a time through the vectorised path; a bad
+row becomes a problem-details `error` in its place and the others are scored. Memory is bounded by
+the chunk, whatever the number of rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Literal
+
+import msgspec
+
+from estimator.cases_io import RawChunk, parse_chunk
+from estimator.errors import EstimatorError, problem_of
+from estimator.law.fees import Outcome, Procedure
+from estimator.model.artifact import FittedModel, default_model, load_model
+from estimator.model.case import Case
+from estimator.model.estimate import Estimate, Question, Settings, estimate_rows
+
+CHUNK = 8_192
+OutputFormat = Literal["json", "ndjson", "csv"]
+
+
+class RowError(msgspec.Struct, frozen=True, kw_only=True):
+    """A row that could not be scored: its id (where it had one) and the problem."""
+
+    id: str | None
+    error: dict[str, object]
+
+
+Row = Estimate | RowError
+
+
+def chunks(rows: Iterable[Case | EstimatorError], size: int = CHUNK) -> Iterator[list[Case | EstimatorError]]:
+    chunk: list[Case | EstimatorError] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def score_chunk(model: FittedModel, chunk: Sequence[Case | EstimatorError], *, settings: Settings) -> list[Row]:
+    """Estimates for the good rows of a chunk, errors in place of the bad ones, in input order."""
+    good = [(i, row) for i, row in enumerate(chunk) if isinstance(row, Case)]
+    questions = [
+        Question(case=case, procedure=Procedure(case.procedure or Procedure.ORDINARY), outcome=Outcome.JUDGMENT)
+        for _, case in good
+    ]
+    results: list[Row | None] = [None] * len(chunk)
+    for (i, case), result in zip(good, estimate_rows(model, questions, settings=settings), strict=True):
+        results[i] = RowError(id=case.id, error=problem_of(result)) if isinstance(result, EstimatorError) else result
+    for i, row in enumerate(chunk):
+        if isinstance(row, EstimatorError):
+            results[i] = RowError(id=None, error=problem_of(row))
+    return [r for r in results if r is not None]
+
+
+# --- writers -------------------------------------------------------------------------------------
+
+CSV_COLUMNS = (
+    "id",
+    "law_version",
+    "route",
+    "floor",
+    "cap",
+    *(f"economic_loss_{k}" for k in ("mean", "p10", "p25", "p50", "p75", "p90", "p_floor", "p_full_claim")),
+    "expenses_claimed",
+    "expenses_expected_supported",
+    *(f"total_award_{k}" for k in ("mean", "p10", "p25", "p50", "p75", "p90")),
+    "acceptance_fee",
+    "fee_due",
+    "halved",
+    "fee_plaintiff_proportional",
+    "fee_defendant_proportional",
+    "fee_plaintiff_fitted",
+    "fee_defendant_fitted",
+    "net_recovery_expected",
+    "net_recovery_p_negative",
+    "model_id",
+    "error_type",
+    "error_detail",
+)
+
+
+def flat_row(row: Row) -> tuple[object, ...]:
+    """One estimate as the values of `CSV_COLUMNS` (empty cells for what does not apply)."""
+    if isinstance(row, RowError):
+        values: dict[str, object] = {
+            "id": row.id,
+            "error_type": row.error.get("type"),
+            "error_detail": row.error.get("detail"),
+        }
+        return tuple(values.get(c) for c in CSV_COLUMNS)
+    loss, total, fees = row.economic_loss, row.total_award, row.court_fees
+    prop, fitted = fees.proportional, fees.fitted
+    return (
+        row.id,
+        row.law.version,
+        row.law.route,
+        row.law.floor,
+        row.law.cap,
+        loss.mean, loss.p10, loss.p25, loss.p50, loss.p75, loss.p90, loss.p_floor, loss.p_full_claim,
+        row.expenses.claimed,
+        row.expenses.expected_supported,
+        total.mean, total.p10, total.p25, total.p50, total.p75, total.p90,
+        fees.acceptance_fee,
+        fees.fee_due,
+        fees.halved,
+        prop.plaintiff if prop else None,
+        prop.defendant if prop else None,
+        fitted.plaintiff if fitted else None,
+        fitted.defendant if fitted else None,
+        row.net_recovery.expected,
+        row.net_recovery.p_negative,
+        row.model.id,
+        None,
+        None,
+    )  # fmt: skip
+
+
+def encode_rows(rows: Sequence[Row], fmt: OutputFormat) -> bytes:
+    """Rows as JSON lines (for `json` and `ndjson`) or CSV rows, unframed: safe to do in a worker."""
+    if fmt == "csv":
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows(flat_row(row) for row in rows)
+        return buffer.getvalue().encode()
+    encoder = _ENCODER
+    out = bytearray()
+    for row in rows:
+        encoder.encode_into(row, out, -1)
+        out += b"\n"
+    return bytes(out)
+
+
+_ENCODER = msgspec.json.Encoder()
+MEDIA_TYPES: dict[OutputFormat, str] = {"json": "application/json", "ndjson": "application/x-ndjson", "csv": "text/csv"}
+
+
+class Writer:
+    """Frames encoded chunks into one output: `header`, `frame` (or `chunk`) per chunk, `footer`."""
+
+    def __init__(self, fmt: OutputFormat) -> None:
+        self.fmt = fmt
+        self._first = True
+
+    @property
+    def media_type(self) -> str:
+        return MEDIA_TYPES[self.fmt]
+
+    def header(self) -> bytes:
+        if self.fmt == "json":
+            return b"["
+        if self.fmt == "csv":
+            return _csv_line(CSV_COLUMNS)
+        return b""
+
+    def chunk(self, rows: Sequence[Row]) -> bytes:
+        return self.frame(encode_rows(rows, self.fmt))
+
+    def frame(self, encoded: bytes) -> bytes:
+        """JSON lines become array elements (JSON escapes newlines inside strings, so lines are rows)."""
+        if self.fmt != "json" or not encoded:
+            return encoded
+        separator = b"\n" if self._first else b",\n"
+        self._first = False
+        return separator + encoded.rstrip(b"\n").replace(b"\n", b",\n")
+
+    def footer(self) -> bytes:
+        return b"\n]\n" if self.fmt == "json" else b""
+
+
+def _csv_line(values: Sequence[object]) -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(values)
+    return buffer.getvalue().encode()
+
+
+# --- whole chunks, in this process or in workers ----------------------------------------------------
+
+
+def score_raw(model: FittedModel, chunk: RawChunk, writer: Writer) -> tuple[int, int, bytes]:
+    """Parse, score and frame one raw chunk: (rows, rows with errors, bytes to write)."""
+    rows, errors, encoded = score_encoded(model, chunk, writer.fmt)
+    return rows, errors, writer.frame(encoded)
+
+
+def score_encoded(model: FittedModel, chunk: RawChunk, fmt: OutputFormat) -> tuple[int, int, bytes]:
+    """Parse and score one raw chunk and encode it unframed (what a worker process returns)."""
+    rows = score_chunk(model, parse_chunk(chunk), settings=Settings())
+    errors = sum(1 for row in rows if isinstance(row, RowError))
+    return len(rows), errors, encode_rows(rows, fmt)
+
+
+class _Worker:
+    """What each worker process loads once: the model and the output format."""
+
+    model: FittedModel
+    fmt: OutputFormat
+
+
+def init_worker(model_path: str | None, fmt: OutputFormat) -> None:
+    _Worker.model = load_model(model_path) if model_path else default_model()
+    _Worker.fmt = fmt
+
+
+def work(chunk: RawChunk) -> tuple[int, int, bytes]:
+    return score_encoded(_Worker.model, chunk, _Worker.fmt)
