@@ -15,7 +15,7 @@ from api.docs import swagger_assets, swagger_plugin
 from api.errors import to_problem
 from api.openapi import name_request_examples
 from api.resources.calibrations import UPLOAD_BODY, CalibrationController
-from api.resources.estimates import EstimateController
+from api.resources.estimates import BATCH_BODY, EstimateController
 from api.resources.fees import FeeController
 from api.resources.health import health
 from api.resources.interest import InterestController
@@ -52,6 +52,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         default_model=default_model(),
         settings=EstimateSettings(fees=settings.fee_settings(), article54=settings.article54_settings()),
         max_records=settings.max_calibration_records,
+        max_batch_rows=settings.max_batch_rows,
     )
 
     def provide_settings() -> Settings:
@@ -102,5 +103,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
         request_max_body_size=settings.max_body_bytes,
         debug=settings.debug,
     )
-    name_request_examples(app, {"createCalibration": UPLOAD_BODY})
+    name_request_examples(app, {"createCalibration": UPLOAD_BODY, "estimateBatch": BATCH_BODY})
     return app

@@ -57,6 +57,11 @@ class UnsupportedMediaTypeError(EstimatorError):
     slug = "unsupported-media-type"
 
 
+class NotAcceptableError(EstimatorError):
+    title = "Not acceptable"
+    slug = "not-acceptable"
+
+
 # Most specific first: the first class an error is an instance of decides its status.
 _DOMAIN_STATUS: list[tuple[type[EstimatorError], int]] = [
     (InvalidInputError, 400),
@@ -67,6 +72,7 @@ _DOMAIN_STATUS: list[tuple[type[EstimatorError], int]] = [
     (ConflictError, 409),
     (PayloadTooLargeError, 413),
     (UnsupportedMediaTypeError, 415),
+    (NotAcceptableError, 406),
 ]
 
 _HTTP_SLUGS = {
@@ -176,6 +182,11 @@ def _spec(description: str) -> ResponseSpec:
 ERROR_RESPONSES: dict[int, ResponseSpec] = {
     400: _spec("Malformed input: the `errors` list names each bad field by its JSON path."),
     422: _spec("Well-formed input outside what the law or the model covers."),
+}
+BATCH_RESPONSES: dict[int, ResponseSpec] = {
+    406: _spec("`Accept` names no format this API writes (JSON, NDJSON, CSV)."),
+    413: _spec("More rows than `ESTIMATOR_MAX_BATCH_ROWS` (default 100,000), or a body over the size limit."),
+    415: _spec("A body that is not JSON, NDJSON or CSV."),
 }
 AUTH_RESPONSES: dict[int, ResponseSpec] = {
     401: _spec("Missing or unknown API key (send it in `X-API-Key`)."),

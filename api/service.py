@@ -7,9 +7,10 @@ models, and nothing here knows about HTTP.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Literal
 
 import msgspec
@@ -19,6 +20,8 @@ from api.storage import CalibrationStore, CalibrationSummary, StoredCalibration
 from calibration.evaluate import Evaluation, evaluate
 from calibration.fit import fit_award_model
 from calibration.records import TooManyRecordsError, parse_records
+from estimator.batch import CHUNK, Writer, score_raw
+from estimator.cases_io import raw_chunks
 from estimator.model.artifact import FittedModel, dumps_model, loads_model
 from estimator.model.estimate import Estimate, Question, Settings, estimate_cases
 
@@ -47,6 +50,7 @@ class EstimatorService:
         default_model: FittedModel,
         settings: Settings,
         max_records: int,
+        max_batch_rows: int = 100_000,
     ) -> None:
         # Opened on first use, so that building the app (e.g. to export its OpenAPI document)
         # touches no disk.
@@ -55,6 +59,7 @@ class EstimatorService:
         self._default = default_model
         self._settings = settings
         self._max_records = max_records
+        self._max_batch_rows = max_batch_rows
         self._cache: OrderedDict[tuple[str, str], FittedModel] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -71,6 +76,31 @@ class EstimatorService:
 
     def estimate(self, questions: list[Question], *, tenant: str | None, calibration_id: str | None) -> list[Estimate]:
         return estimate_cases(self.model_for(tenant, calibration_id), questions, settings=self._settings)
+
+    def score_batch(
+        self, body: bytes, in_format: Format, out_format: Format, *, tenant: str | None, calibration_id: str | None
+    ) -> tuple[str, Iterator[bytes]]:
+        """Check the batch (model, row limit) before anything is sent, then score it chunk by chunk.
+
+        The body is already in memory (bounded by the body-size limit); what is parsed, scored and
+        encoded at any moment is one chunk, so memory does not grow with the number of rows.
+        """
+        model = self.model_for(tenant, calibration_id)
+        rows = _count_rows(body, in_format)
+        if rows > self._max_batch_rows:
+            raise PayloadTooLargeError(
+                f"{rows:,} rows is more than the {self._max_batch_rows:,} allowed in one batch; split it",
+                field="rows",
+            )
+        writer = Writer(out_format)
+
+        def stream() -> Iterator[bytes]:
+            yield writer.header()
+            for chunk in raw_chunks(io.BytesIO(body), in_format, CHUNK):
+                yield score_raw(model, chunk, writer, settings=self._settings)[2]
+            yield writer.footer()
+
+        return writer.media_type, stream()
 
     def model_for(self, tenant: str | None, calibration_id: str | None) -> FittedModel:
         """The default model, or a tenant's own calibration (another tenant's is not found)."""
@@ -140,6 +170,18 @@ class EstimatorService:
             if self._opened is not None:
                 self._opened.close()
                 self._opened = None
+
+
+def _count_rows(body: bytes, fmt: Format) -> int:
+    """Rows in a batch body: lines for NDJSON and CSV (less the header), elements for a JSON array."""
+    if fmt == "json":
+        try:
+            document = msgspec.json.decode(body)
+        except msgspec.DecodeError:
+            return 0  # the chunk reader reports the malformed body in place
+        return len(document) if isinstance(document, list) else 0
+    lines = sum(1 for line in body.splitlines() if line.strip())
+    return max(lines - 1, 0) if fmt == "csv" else lines
 
 
 def _decoded(stored: StoredCalibration) -> Calibration:

@@ -33,6 +33,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     max_body_bytes: int = 20 * 1024 * 1024
     # Records in one calibration upload; fitting and nested cross-validation grow with it.
     max_calibration_records: int = 20_000
+    # Rows in one `POST /v1/estimates/batch`; beyond it a 413 (the CLI has no limit).
+    max_batch_rows: int = 100_000
     debug: bool = False
 
     @classmethod

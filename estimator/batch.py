@@ -26,14 +26,14 @@ CHUNK = 8_192
 OutputFormat = Literal["json", "ndjson", "csv"]
 
 
-class RowError(msgspec.Struct, frozen=True, kw_only=True):
+class RowProblem(msgspec.Struct, frozen=True, kw_only=True):
     """A row that could not be scored: its id (where it had one) and the problem."""
 
     id: str | None
     error: dict[str, object]
 
 
-Row = Estimate | RowError
+Row = Estimate | RowProblem
 
 
 def chunks(rows: Iterable[Case | EstimatorError], size: int = CHUNK) -> Iterator[list[Case | EstimatorError]]:
@@ -56,10 +56,10 @@ def score_chunk(model: FittedModel, chunk: Sequence[Case | EstimatorError], *, s
     ]
     results: list[Row | None] = [None] * len(chunk)
     for (i, case), result in zip(good, estimate_rows(model, questions, settings=settings), strict=True):
-        results[i] = RowError(id=case.id, error=problem_of(result)) if isinstance(result, EstimatorError) else result
+        results[i] = RowProblem(id=case.id, error=problem_of(result)) if isinstance(result, EstimatorError) else result
     for i, row in enumerate(chunk):
         if isinstance(row, EstimatorError):
-            results[i] = RowError(id=None, error=problem_of(row))
+            results[i] = RowProblem(id=getattr(row, "row_id", None), error=problem_of(row))
     return [r for r in results if r is not None]
 
 
@@ -92,7 +92,7 @@ CSV_COLUMNS = (
 
 def flat_row(row: Row) -> tuple[object, ...]:
     """One estimate as the values of `CSV_COLUMNS` (empty cells for what does not apply)."""
-    if isinstance(row, RowError):
+    if isinstance(row, RowProblem):
         values: dict[str, object] = {
             "id": row.id,
             "error_type": row.error.get("type"),
@@ -186,16 +186,20 @@ def _csv_line(values: Sequence[object]) -> bytes:
 # --- whole chunks, in this process or in workers ----------------------------------------------------
 
 
-def score_raw(model: FittedModel, chunk: RawChunk, writer: Writer) -> tuple[int, int, bytes]:
+def score_raw(
+    model: FittedModel, chunk: RawChunk, writer: Writer, *, settings: Settings | None = None
+) -> tuple[int, int, bytes]:
     """Parse, score and frame one raw chunk: (rows, rows with errors, bytes to write)."""
-    rows, errors, encoded = score_encoded(model, chunk, writer.fmt)
+    rows, errors, encoded = score_encoded(model, chunk, writer.fmt, settings=settings)
     return rows, errors, writer.frame(encoded)
 
 
-def score_encoded(model: FittedModel, chunk: RawChunk, fmt: OutputFormat) -> tuple[int, int, bytes]:
+def score_encoded(
+    model: FittedModel, chunk: RawChunk, fmt: OutputFormat, *, settings: Settings | None = None
+) -> tuple[int, int, bytes]:
     """Parse and score one raw chunk and encode it unframed (what a worker process returns)."""
-    rows = score_chunk(model, parse_chunk(chunk), settings=Settings())
-    errors = sum(1 for row in rows if isinstance(row, RowError))
+    rows = score_chunk(model, parse_chunk(chunk), settings=settings or Settings())
+    errors = sum(1 for row in rows if isinstance(row, RowProblem))
     return len(rows), errors, encode_rows(rows, fmt)
 
 

@@ -32,6 +32,14 @@ class RawChunk(msgspec.Struct, frozen=True):
     header_error: str | None = None
 
 
+class RowError(InvalidInputError):
+    """A row that is not a case, with the id it carried (so the answer can be matched to the row)."""
+
+    def __init__(self, message: str, *, field: str | None, row_id: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.row_id = row_id
+
+
 def format_of(path: str | Path) -> Format:
     suffix = Path(path).suffix.lower()
     try:
@@ -116,10 +124,12 @@ def read_cases(stream: BinaryIO, fmt: Format, *, size: int = 8_192) -> Iterator[
         yield from parse_chunk(chunk)
 
 
-def _case(row: object, index: int) -> Case | InvalidInputError:
+def _case(row: object, index: int) -> Case | RowError:
     """One row as a Case, or the error naming the row and field; numbers in strings are accepted."""
+    row_id = None
     if isinstance(row, dict):
         row = {k: v for k, v in row.items() if v != "" and v is not None}
+        row_id = row.get("id") if isinstance(row.get("id"), str) else None
     try:
         return msgspec.convert(row, Case, strict=False)
     except msgspec.ValidationError as exc:
@@ -128,4 +138,5 @@ def _case(row: object, index: int) -> Case | InvalidInputError:
         if " - at `$." in message:
             message, _, path = message.partition(" - at `$.")
             field = path.rstrip("`")
-        return InvalidInputError(f"row {index}: {message}", field=f"[{index}].{field}" if field else f"[{index}]")
+        located = f"[{index}].{field}" if field else f"[{index}]"
+        return RowError(f"row {index}: {message}", field=located, row_id=row_id)

@@ -12,21 +12,15 @@ from litestar.params import PathParameter, QueryParameter, RawBody
 from msgspec import Meta
 
 from api.auth import require_tenant
-from api.errors import AUTH_RESPONSES, ERROR_RESPONSES, UnsupportedMediaTypeError
+from api.errors import AUTH_RESPONSES, ERROR_RESPONSES
+from api.formats import body_format
 from api.openapi import RawBodyDoc
-from api.service import Calibration, EstimatorService, Format
+from api.service import Calibration, EstimatorService
 from api.storage import CalibrationSummary
 from api.types import Response
 from calibration.evaluate import Evaluation
 from calibration.records import CaseRecord, records_to_csv
 
-_MEDIA_FORMATS: dict[str, Format] = {
-    "application/json": "json",
-    "application/x-ndjson": "ndjson",
-    "application/ndjson": "ndjson",
-    "application/jsonl": "ndjson",
-    "text/csv": "csv",
-}
 SECURITY: list[dict[str, list[str]]] = [{"ApiKey": []}]
 PathId = Annotated[
     str, PathParameter(max_length=64, pattern=r"^[A-Za-z0-9_-]+$", description="A calibration id, or `default`.")
@@ -78,15 +72,6 @@ def calibration_out(item: Calibration) -> CalibrationOut:
         ),
         diagnostics=item.diagnostics,
     )
-
-
-def upload_format(request: Request) -> Format:  # type: ignore[type-arg]  # any Request
-    media = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
-    try:
-        return _MEDIA_FORMATS[media]
-    except KeyError:
-        known = ", ".join(sorted(_MEDIA_FORMATS))
-        raise UnsupportedMediaTypeError(f"cannot read `{media}`; send one of: {known}", field="content-type") from None
 
 
 _RECORD = {
@@ -206,7 +191,7 @@ class CalibrationController(Controller):
         name: Annotated[str | None, QueryParameter(max_length=200, description="A label for the calibration.")] = None,
     ) -> CalibrationOut:
         owner = require_tenant(tenant)
-        return calibration_out(service.create_calibration(owner, body, upload_format(request), name=name))
+        return calibration_out(service.create_calibration(owner, body, body_format(request), name=name))
 
     @get(
         operation_id="listCalibrations",

@@ -1,0 +1,102 @@
+"""`POST /v1/estimates/batch`: order, ids, bad rows in place, formats, limits, and agreement with single estimates."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from api.app import create_app
+from api.settings import Settings
+
+Client = TestClient[Litestar]
+NDJSON = {"content-type": "application/x-ndjson"}
+
+
+def _rows(n: int) -> list[dict[str, object]]:
+    kinds = ["photograph", "film", "text", "music", "character"]
+    return [
+        {"id": f"row-{i}", "law_version": "2020", "work_type": kinds[i % 5], "claimed_economic_loss": 1_000 + 37 * i}
+        for i in range(n)
+    ]
+
+
+def _ndjson(rows: list[dict[str, object]]) -> bytes:
+    return "".join(json.dumps(row) + "\n" for row in rows).encode()
+
+
+def test_ten_thousand_ndjson_rows_come_back_in_order_with_their_ids(client: Client) -> None:
+    rows = _rows(10_000)
+    response = client.post("/v1/estimates/batch", content=_ndjson(rows), headers=NDJSON)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/x-ndjson")
+    lines = response.text.splitlines()
+    assert len(lines) == 10_000
+    assert [json.loads(line)["id"] for line in lines] == [row["id"] for row in rows]
+
+
+def test_a_csv_batch_with_three_bad_rows_reports_exactly_those(client: Client) -> None:
+    text = "id,law_version,work_type,claimed_economic_loss\n" + "".join(
+        f"r{i},2020,{'painting' if i in (2, 5) else 'film'},{'-5' if i == 7 else 10_000 + i}\n" for i in range(10)
+    )
+    response = client.post("/v1/estimates/batch", content=text, headers={"content-type": "text/csv"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(response.text.splitlines()))
+    assert [r["id"] for r in rows if r["error_type"]] == ["r2", "r5", "r7"]
+    assert all(r["economic_loss_p50"] for r in rows if not r["error_type"])
+    json_rows = client.post(
+        "/v1/estimates/batch", content=text, headers={"content-type": "text/csv", "accept": "application/x-ndjson"}
+    ).text.splitlines()
+    errors = [json.loads(line)["error"] for line in json_rows if "error" in json.loads(line)]
+    assert [e["errors"][0]["field"] for e in errors] == ["[2].work_type", "[5].work_type", "[7].claimed_economic_loss"]
+
+
+def test_batch_and_single_estimates_are_identical(client: Client) -> None:
+    rows = [
+        {"id": "blogger", "law_version": "2020", "work_type": "ai_image", "claimed_economic_loss": 5000},
+        {"id": "platform", "law_version": "2020", "work_type": "character", "fame": "high", "claimed_total": 300000,
+         "procedure": "simplified", "notarization_fee": 300},
+        {"id": "unknown"},
+    ]  # fmt: skip
+    batch = client.post("/v1/estimates/batch", json=rows).json()
+    singles = [client.post("/v1/estimates", json=row).json() for row in rows]
+    assert batch == singles
+
+
+@pytest.mark.parametrize(("accept", "media"), [("text/csv", "text/csv"), ("application/json", "application/json")])
+def test_the_answer_follows_accept(client: Client, accept: str, media: str) -> None:
+    response = client.post("/v1/estimates/batch", content=_ndjson(_rows(3)), headers={**NDJSON, "accept": accept})
+    assert response.headers["content-type"].startswith(media)
+
+
+def test_a_json_array_comes_back_as_a_json_array(client: Client) -> None:
+    got = client.post("/v1/estimates/batch", json=_rows(20)).json()
+    assert [e["id"] for e in got] == [f"row-{i}" for i in range(20)]
+
+
+def test_limits_and_formats_are_problems(tmp_path: Path) -> None:
+    with TestClient(create_app(Settings(data_dir=str(tmp_path), max_batch_rows=5))) as small:
+        too_many = small.post("/v1/estimates/batch", content=_ndjson(_rows(6)), headers=NDJSON)
+        assert too_many.status_code == 413
+        assert too_many.json()["errors"][0]["field"] == "rows"
+        assert (
+            small.post("/v1/estimates/batch", content=b"x", headers={"content-type": "text/plain"}).status_code == 415
+        )
+        refused = small.post(
+            "/v1/estimates/batch", content=_ndjson(_rows(2)), headers={**NDJSON, "accept": "text/html"}
+        )
+        assert refused.status_code == 406
+        unknown = small.post("/v1/estimates/batch?calibration_id=nope", content=_ndjson(_rows(2)), headers=NDJSON)
+        assert unknown.status_code == 404
+
+
+def test_malformed_json_body_is_one_error_row(client: Client) -> None:
+    response = client.post("/v1/estimates/batch", content=b"[{", headers={"content-type": "application/json"})
+    assert response.status_code == 200
+    (row,) = response.json()
+    assert row["error"]["type"] == "/problems/invalid-input"
