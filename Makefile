@@ -8,7 +8,7 @@ HOST   ?= 127.0.0.1
 PYTEST_FLAGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-slow lint format typecheck check openapi openapi-check calibrate evaluate clean
+.PHONY: help install run test test-slow lint format typecheck check openapi openapi-check calibrate evaluate browser clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -54,6 +54,9 @@ calibrate: $(STAMP) ## Refit the default model from the bundled cases (estimator
 
 evaluate: $(STAMP) ## Cross-validate the model against the baselines on the bundled cases
 	$(PY) -m calibration evaluate calibration/data/cases.jsonl
+
+browser: ## Install Debian's chromium for the offline Swagger UI test (skipped without it; needs root)
+	@command -v chromium >/dev/null || { timeout 300 apt-get update -qq && DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -qq chromium >/dev/null; }
 
 clean: ## Remove the virtualenv and caches
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
