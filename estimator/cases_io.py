@@ -12,7 +12,7 @@ import csv
 import io
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO, Literal
+from typing import Any, BinaryIO, Literal
 
 import msgspec
 
@@ -63,32 +63,24 @@ def raw_chunks(stream: BinaryIO, fmt: Format, size: int) -> Iterator[RawChunk]:
         for start in range(0, len(rows), size):
             yield RawChunk(start, fmt, rows[start : start + size])
     elif fmt == "ndjson":
-        lines: list[bytes] = []
-        start = 0
-        for line in stream:
-            if not line.strip():
-                continue
-            lines.append(line)
-            if len(lines) == size:
-                yield RawChunk(start, fmt, lines)
-                start += size
-                lines = []
-        if lines:
-            yield RawChunk(start, fmt, lines)
+        yield from _cut((line for line in stream if line.strip()), fmt, size)
     else:
         text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
-        reader = csv.DictReader(text)
-        batch: list[dict[str, str]] = []
-        start = 0
-        for row in reader:
-            batch.append(row)
-            if len(batch) == size:
-                yield RawChunk(start, fmt, batch)
-                start += size
-                batch = []
-        if batch:
-            yield RawChunk(start, fmt, batch)
+        yield from _cut(csv.DictReader(text), fmt, size)
         text.detach()  # leave the caller's stream open
+
+
+def _cut(rows: Iterator[bytes] | Iterator[dict[str, str]], fmt: Format, size: int) -> Iterator[RawChunk]:
+    batch: list[Any] = []
+    start = 0
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
+            yield RawChunk(start, fmt, batch)
+            start += size
+            batch = []
+    if batch:
+        yield RawChunk(start, fmt, batch)
 
 
 def parse_chunk(chunk: RawChunk) -> list[Case | InvalidInputError]:
