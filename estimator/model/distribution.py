@@ -53,6 +53,14 @@ def log_ndtr_diff(a: FloatArray, b: FloatArray) -> FloatArray:
     return result
 
 
+def _same_vectors(named: dict[str, npt.ArrayLike]) -> bool:
+    first = named["mu"]
+    return all(
+        isinstance(v, np.ndarray) and v.dtype == np.float64 and v.ndim == 1 and v.shape == np.shape(first)
+        for v in named.values()
+    )
+
+
 def _as_vector(value: npt.ArrayLike, field: str) -> FloatArray:
     """Coerce one argument to a float vector of at most one dimension, or name it in the error."""
     try:
@@ -95,6 +103,11 @@ class CensoredLogNormal:
 
     def __init__(self, mu: npt.ArrayLike, sd: npt.ArrayLike, floor: npt.ArrayLike, cap: npt.ArrayLike) -> None:
         named = {"mu": mu, "sd": sd, "floor": floor, "cap": cap}
+        if _same_vectors(named):
+            # The estimator's own columns: already 1-D float64 of one length; skip the copies.
+            m, s, lo, hi = (np.asarray(named[k]) for k in ("mu", "sd", "floor", "cap"))
+            self._check_and_set(m, s, lo, hi)
+            return
         vectors = {name: _as_vector(value, name) for name, value in named.items()}
         # Plain numpy broadcasting would also accept shapes like (3,) against (1,), which is what we
         # want, but its error would not say which argument is wrong; check sizes by hand instead.
@@ -107,7 +120,9 @@ class CensoredLogNormal:
             )
         n = sizes.pop() if sizes else 1
         m, s, lo, hi = (np.broadcast_to(vectors[k], (n,)).copy() for k in ("mu", "sd", "floor", "cap"))
+        self._check_and_set(m, s, lo, hi)
 
+    def _check_and_set(self, m: FloatArray, s: FloatArray, lo: FloatArray, hi: FloatArray) -> None:
         if not np.all(np.isfinite(m)):
             raise InvalidInputError("`mu` must be finite", field="mu")
         if not np.all(np.isfinite(s) & (s > 0.0)):
@@ -120,8 +135,6 @@ class CensoredLogNormal:
         if not np.all(lo <= hi):
             raise InvalidInputError("`cap` must be >= `floor` in every row", field="cap")
 
-        for array in (m, s, lo, hi):
-            array.flags.writeable = False
         self.mu, self.sd, self.floor, self.cap = m, s, lo, hi
         with np.errstate(divide="ignore"):  # ln 0 = -inf encodes "no floor" exactly.
             self._alpha: FloatArray = (np.log(lo) - m) / s

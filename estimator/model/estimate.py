@@ -186,19 +186,16 @@ def estimate_columns(
     n = cols.n
     out = {name: np.empty(n) for name in EstimateColumns.__struct_fields__ if name != "quantiles"}
     out["quantiles"] = np.empty((n, len(QUANTILES)))
-    beta = np.asarray(model.coefficients)
-    cov = np.asarray(model.covariance)
+    beta, cov = _model_arrays(model)
     version = cols.codes["law_version"]
     floors_by_code = np.array([_LAW_BOUNDS["2010"][0], _LAW_BOUNDS["2020"][0]])
     caps_by_code = np.array([_LAW_BOUNDS["2010"][1], _LAW_BOUNDS["2020"][1]])
-    acceptance, due = acceptance_fees(
-        np.nan_to_num(cols.disputed, nan=0.0), halve=halve, rounding=settings.fees.rounding
-    )
+    acceptance, due = acceptance_fees(_zero_nan(cols.disputed), halve=halve, rounding=settings.fees.rounding)
     no_fee = ~(cols.disputed > 0)
     out["acceptance_fee"] = np.where(no_fee, np.nan, acceptance)
     out["fee_due"] = np.where(no_fee, np.nan, due)
     share = model.expenses.share
-    out["expected_expenses"] = np.round(np.nan_to_num(cols.expenses) * share)
+    out["expected_expenses"] = np.round(_zero_nan(cols.expenses) * share)
 
     def block(start: int) -> None:
         rows = slice(start, min(start + BLOCK, n))
@@ -213,7 +210,7 @@ def estimate_columns(
         floor = np.minimum(floors_by_code[version[rows]], cap)
         point = proved[rows]
         is_point = ~np.isnan(point)
-        mu = np.where(is_point, np.log(np.maximum(np.minimum(np.nan_to_num(point, nan=1.0), cap), 1e-9)), mu)
+        mu = np.where(is_point, np.log(np.maximum(np.minimum(np.where(is_point, point, 1.0), cap), 1e-9)), mu)
         sd = np.where(is_point, _POINT_SD, sd)
         law_floor = floor
         floor = np.where(is_point, 0.0, floor)
@@ -237,6 +234,19 @@ def estimate_columns(
     return EstimateColumns(**out)
 
 
+_ARRAYS: dict[str, tuple[FloatArray, FloatArray]] = {}
+
+
+def _model_arrays(model: FittedModel) -> tuple[FloatArray, FloatArray]:
+    """Coefficients and covariance as arrays, converted once per model (content ids are unique)."""
+    arrays = _ARRAYS.get(model.id)
+    if arrays is None:
+        if len(_ARRAYS) > 64:
+            _ARRAYS.clear()
+        arrays = _ARRAYS[model.id] = (np.asarray(model.coefficients), np.asarray(model.covariance))
+    return arrays
+
+
 def _fees_and_net(
     model: FittedModel,
     cols: CaseColumns,
@@ -250,7 +260,7 @@ def _fees_and_net(
     """Expected fee shares and net recovery, from the award grid (rows: awards at the grid's probabilities)."""
     supported = out["expected_expenses"][rows]
     disputed = cols.disputed[rows]
-    due = np.nan_to_num(out["fee_due"][rows])
+    due = _zero_nan(out["fee_due"][rows])
     has_fee = disputed > 0
     split = has_fee & ~withdrawn  # a withdrawing plaintiff bears the whole (halved) fee: no split
     due_split = np.where(split, due, 0.0)
@@ -261,7 +271,7 @@ def _fees_and_net(
     fitted_share = np.power(ratio, model.fee_split.gamma, out=ratio)
     defendant_fitted = due_split * fitted_share.mean(axis=1)
     out["defendant_fitted"][rows] = defendant_fitted
-    spent = np.nan_to_num(cols.expenses[rows])
+    spent = _zero_nan(cols.expenses[rows])
     # Net recovery rises with the award: award and supported expenses, less the expenses spent and
     # the plaintiff's share of the fee (which falls as the award rises).
     fixed = supported - spent - due_withdrawn - due_split
@@ -276,8 +286,9 @@ def _probability_below_zero(net: FloatArray) -> FloatArray:
     inside = (k > 0) & (k < net.shape[1])
     lo = np.clip(k - 1, 0, net.shape[1] - 1)
     hi = np.clip(k, 0, net.shape[1] - 1)
-    net_lo = np.take_along_axis(net, lo[:, None], 1)[:, 0]
-    net_hi = np.take_along_axis(net, hi[:, None], 1)[:, 0]
+    rows = np.arange(net.shape[0])
+    net_lo = net[rows, lo]
+    net_hi = net[rows, hi]
     step = np.where(net_hi > net_lo, (0 - net_lo) / np.where(net_hi > net_lo, net_hi - net_lo, 1.0), 0.0)
     p = _GRID[lo] + step * (_GRID[hi] - _GRID[lo])
     return np.where(inside, p, np.where(k == 0, 0.0, 1.0))
@@ -475,6 +486,11 @@ def assemble(
             )
         )
     return estimates
+
+
+def _zero_nan(values: FloatArray) -> FloatArray:
+    """NaN (unknown) as 0; cheaper than `np.nan_to_num`, which also maps infinities."""
+    return np.where(np.isnan(values), 0.0, values)
 
 
 def _dec(value: float | None) -> Decimal | None:
