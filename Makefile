@@ -8,7 +8,7 @@ HOST   ?= 127.0.0.1
 PYTEST_FLAGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-slow lint format typecheck check openapi openapi-check calibrate evaluate browser clean
+.PHONY: help install run test test-slow lint format typecheck check openapi openapi-check calibrate evaluate browser bench clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -54,6 +54,11 @@ calibrate: $(STAMP) ## Refit the default model from the bundled cases (estimator
 
 evaluate: $(STAMP) ## Cross-validate the model against the baselines on the bundled cases
 	$(PY) -m calibration evaluate calibration/data/cases.jsonl
+
+BENCH_FLAGS ?=
+
+bench: $(STAMP) ## Measure speed and memory against the targets (~3-5 min; BENCH_FLAGS=--quick for ~20 s)
+	$(PY) -m bench $(BENCH_FLAGS)
 
 browser: ## Install Debian's chromium for the offline Swagger UI test (skipped without it; needs root)
 	@command -v chromium >/dev/null || { timeout 300 apt-get update -qq && DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -qq chromium >/dev/null; }

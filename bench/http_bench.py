@@ -1,0 +1,115 @@
+"""Section `http`: one estimate over HTTP against a trivial endpoint of the same running app.
+
+The real server (`python -m api serve`) runs as a child on a free loopback port with a throw-away
+data directory. `GET /health` and `POST /v1/estimates` are loaded by the same generator at the
+same concurrency for the same time, so their ratio isolates what the estimate itself costs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import httpx
+
+from bench.config import PYTHON, ROOT, Config
+from bench.loadgen import LoadResult, Request, choose_generator, run_load
+from bench.procs import LOOPBACK, free_port, running, wait_until
+from bench.report import BenchError, Row, at_least, at_most
+
+SECTION = "http"
+READY_TIMEOUT_S = 30.0
+ESTIMATE_BODY = {
+    "law_version": "2020",
+    "work_type": "photograph",
+    "works_count": 3,
+    "claimed_economic_loss": 50000,
+    "claimed_expenses": 3000,
+}
+TRIVIAL = Request("GET", "/health")
+ESTIMATE = Request("POST", "/v1/estimates", json.dumps(ESTIMATE_BODY, separators=(",", ":")).encode())
+RATIO_TARGET = 0.75
+
+
+def _health_ok(base: str) -> bool:
+    try:
+        return httpx.get(f"{base}/health", timeout=1.0).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def _check_answers(base: str) -> None:
+    """Both requests must answer 200 with the expected body before any load is measured."""
+    with httpx.Client(base_url=base, timeout=10.0) as client:
+        health = client.get(TRIVIAL.path)
+        estimate = client.post(ESTIMATE.path, content=ESTIMATE.body, headers={"content-type": "application/json"})
+    if health.status_code != 200:
+        raise BenchError(f"GET /health answered {health.status_code}: {health.text[:300]}")
+    if estimate.status_code != 200 or "economic_loss" not in estimate.json():
+        raise BenchError(f"POST /v1/estimates answered {estimate.status_code}: {estimate.text[:300]}")
+
+
+def run(config: Config) -> list[Row]:
+    generator, how = choose_generator(config.loadgen, may_install=not config.quick)
+    port = free_port()
+    base = f"http://{LOOPBACK}:{port}"
+    with tempfile.TemporaryDirectory(prefix="bench-http-") as tmp:
+        work = Path(tmp)
+        env = {**os.environ, "ESTIMATOR_DATA_DIR": str(work / "data")}
+        log = work / "server.log"
+        argv = [PYTHON, "-m", "api", "serve", "--host", LOOPBACK, "--port", str(port)]
+        with running(argv, cwd=ROOT, env=env, log=log) as server:
+            wait_until(
+                lambda: _health_ok(base), timeout=READY_TIMEOUT_S, interval=0.1, proc=server, log=log, what="api serve"
+            )
+            _check_answers(base)
+            results: dict[str, LoadResult] = {}
+            for label, request in (("health", TRIVIAL), ("estimate", ESTIMATE)):
+                results[label] = run_load(
+                    generator,
+                    port,
+                    request,
+                    connections=config.http_connections,
+                    duration=config.http_duration_s,
+                    warmup=config.http_warmup_s,
+                    workdir=work,
+                )
+            if server.poll() is not None:
+                raise BenchError(f"the server exited during the load (code {server.returncode})")
+    return _rows(results, generator_note=how, config=config)
+
+
+def _rows(results: dict[str, LoadResult], *, generator_note: str, config: Config) -> list[Row]:
+    health, estimate = results["health"], results["estimate"]
+    load = f"{config.http_connections} conns × {config.http_duration_s:g} s, {generator_note}"
+    errors = health.errors + estimate.errors
+    ratio = estimate.rps / health.rps
+    extra_ms = (1 / estimate.rps - 1 / health.rps) * 1e3
+    return [
+        Row(SECTION, "GET /health throughput", health.rps, "req/s", note=f"{health.requests:,} requests; {load}"),
+        Row(SECTION, "POST /v1/estimates throughput", estimate.rps, "req/s", note=f"{estimate.requests:,} requests"),
+        Row(
+            SECTION,
+            "estimate / trivial throughput",
+            ratio,
+            "×",
+            at_least(RATIO_TARGET, "×"),
+            note=f"≈ {extra_ms:.1f} ms more server time per request than /health"
+            + ("; FAILED: responses with errors" if errors else ""),
+            forced="fail" if errors else None,
+        ),
+        Row(SECTION, "GET /health latency p50", health.p50_ms, "ms"),
+        Row(SECTION, "GET /health latency p99", health.p99_ms, "ms"),
+        Row(SECTION, "POST /v1/estimates latency p50", estimate.p50_ms, "ms"),
+        Row(SECTION, "POST /v1/estimates latency p99", estimate.p99_ms, "ms"),
+        Row(
+            SECTION,
+            "errors (non-200, socket, timeout)",
+            errors,
+            "",
+            at_most(0),
+            note=f"health {health.errors}, estimate {estimate.errors}",
+        ),
+    ]

@@ -1,0 +1,25 @@
+"""The benchmarks still run (a smoke run of the in-process sections; `make bench` measures for real)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_bench_quick_core_and_fit_sections_run_and_report() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bench", "--quick", "--only", "core", "--only", "fit"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads((ROOT / "bench" / "results" / "latest.json").read_text())
+    text = json.dumps(report)
+    assert "estimate_columns" in text
+    assert "fit_award_model" in text
