@@ -14,6 +14,7 @@ from api.auth import caller_tenant
 from api.docs import swagger_assets, swagger_plugin
 from api.errors import to_problem
 from api.openapi import name_request_examples
+from api.resources.advice import ClaimAdviceController
 from api.resources.calibrations import UPLOAD_BODY, CalibrationController
 from api.resources.estimates import BATCH_BODY, EstimateController
 from api.resources.fees import FeeController
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[
             health,
             EstimateController,
+            ClaimAdviceController,
             CalibrationController,
             FeeController,
             InterestController,

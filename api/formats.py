@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from litestar import Request
 
 from api.errors import NotAcceptableError, UnsupportedMediaTypeError
@@ -50,3 +52,14 @@ def wanted_format(request: Request, *, default: OutputFormat) -> OutputFormat:  
             return MEDIA_FORMATS[media]
     known = ", ".join(sorted(MEDIA_FORMATS))
     raise NotAcceptableError(f"cannot answer in `{accept}`; accept one of: {known}", field="accept")
+
+
+def language_of(request: Request) -> Literal["en", "zh"]:  # type: ignore[type-arg]  # any Request
+    """Chinese when `Accept-Language` prefers it over English, else English."""
+    for part in request.headers.get("accept-language", "").split(","):
+        tag = part.split(";")[0].strip().lower()
+        if tag.startswith("zh"):
+            return "zh"
+        if tag.startswith("en"):
+            return "en"
+    return "en"

@@ -22,8 +22,10 @@ from calibration.fit import fit_award_model
 from calibration.records import TooManyRecordsError, parse_records
 from estimator.batch import CHUNK, Writer, score_raw
 from estimator.cases_io import raw_chunks
+from estimator.model.advice import ClaimAdvice, advise_claim
 from estimator.model.artifact import FittedModel, dumps_model, loads_model
 from estimator.model.estimate import Estimate, Question, Settings, estimate_cases
+from estimator.model.explain import Language, explain
 
 DEFAULT_CALIBRATION = "default"
 PUBLIC_TENANT = "public"
@@ -74,8 +76,28 @@ class EstimatorService:
     def default_model(self) -> FittedModel:
         return self._default
 
-    def estimate(self, questions: list[Question], *, tenant: str | None, calibration_id: str | None) -> list[Estimate]:
-        return estimate_cases(self.model_for(tenant, calibration_id), questions, settings=self._settings)
+    def estimate(
+        self, question: Question, *, tenant: str | None, calibration_id: str | None, lang: Language = "en"
+    ) -> Estimate:
+        """One estimate, with the facts that moved it explained in `lang`."""
+        model = self.model_for(tenant, calibration_id)
+        estimate = estimate_cases(model, [question], settings=self._settings)[0]
+        return msgspec.structs.replace(estimate, factors=explain(model, question.case, lang=lang))
+
+    def advise(
+        self,
+        question: Question,
+        *,
+        tenant: str | None,
+        calibration_id: str | None,
+        assessed_loss: float | None,
+        your_claim: float | None,
+        points: int,
+    ) -> ClaimAdvice:
+        model = self.model_for(tenant, calibration_id)
+        return advise_claim(
+            model, question, assessed_loss=assessed_loss, your_claim=your_claim, points=points, settings=self._settings
+        )
 
     def score_batch(
         self, body: bytes, in_format: Format, out_format: Format, *, tenant: str | None, calibration_id: str | None

@@ -13,7 +13,7 @@ from litestar.response import Stream
 from msgspec import Meta
 
 from api.errors import AUTH_RESPONSES, BATCH_RESPONSES, ERROR_RESPONSES
-from api.formats import body_format, wanted_format
+from api.formats import body_format, language_of, wanted_format
 from api.openapi import RawBodyDoc
 from api.service import EstimatorService
 from api.types import Date, PositiveYuan, Yuan
@@ -73,6 +73,10 @@ class EstimateRequest(RequestBody, frozen=True):
         bool, Meta(description="Intentional infringement with serious circumstances (for punitive damages).")
     ] = False
     punitive_multiplier: Annotated[float, Meta(ge=1, le=5, description="1-5x, on a proved base only.")] | None = None
+    lang: Annotated[
+        Literal["en", "zh"] | None,
+        Meta(description="Language of the explanations; default from `Accept-Language`, else English."),
+    ] = None
 
     def __post_init__(self) -> None:
         if self.law_version is not None and self.act_start is not None:
@@ -242,11 +246,13 @@ class EstimateController(Controller):
     )
     async def estimate(
         self,
+        request: Request,  # type: ignore[type-arg]  # any Request
         data: Annotated[EstimateRequest, Body(examples=ESTIMATE_EXAMPLES)],
         service: NamedDependency[EstimatorService],
         tenant: NamedDependency[str | None],
     ) -> Estimate:
-        return service.estimate([question_of(data)], tenant=tenant, calibration_id=data.calibration_id)[0]
+        lang = data.lang or language_of(request)
+        return service.estimate(question_of(data), tenant=tenant, calibration_id=data.calibration_id, lang=lang)
 
     @post(
         "/batch",

@@ -30,6 +30,7 @@ from estimator.law.statutes import Method, copyright_regime
 from estimator.model.artifact import FittedModel
 from estimator.model.case import Case
 from estimator.model.distribution import CensoredLogNormal
+from estimator.model.explain import Factor
 from estimator.model.features import CaseColumns, FloatArray
 
 QUANTILES = (0.10, 0.25, 0.50, 0.75, 0.90)
@@ -136,7 +137,7 @@ class ModelInfo(msgspec.Struct, frozen=True, kw_only=True):
     data_cutoff: str | None
 
 
-class Estimate(msgspec.Struct, frozen=True, kw_only=True):
+class Estimate(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     id: str | None
     law: LawApplied
     economic_loss: EconomicLoss
@@ -145,6 +146,8 @@ class Estimate(msgspec.Struct, frozen=True, kw_only=True):
     court_fees: CourtFeeEstimate
     net_recovery: NetRecovery
     model: ModelInfo
+    # The facts that moved the estimate (single estimates; omitted in batches, where it would cost).
+    factors: list[Factor] | None = None
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
@@ -181,6 +184,7 @@ def estimate_columns(
     withdrawn: npt.NDArray[np.bool_],
     proved: FloatArray,
     settings: Settings,
+    covariate_claim: FloatArray | None = None,
 ) -> EstimateColumns:
     """All figures for all rows; `proved` holds the award of a proved route (NaN: statutory)."""
     n = cols.n
@@ -199,7 +203,7 @@ def estimate_columns(
 
     def block(start: int) -> None:
         rows = slice(start, min(start + BLOCK, n))
-        x = cols.design_matrix(model.features, rows)
+        x = cols.design_matrix(model.features, rows, covariate_claim=covariate_claim)
         mu = x @ beta
         # x'Σx row by row, through BLAS: ((x Σ) * x) summed over columns.
         parameter_var = np.maximum(((x @ cov) * x).sum(axis=1), 0.0)
@@ -309,7 +313,11 @@ def estimate_cases(
 
 
 def estimate_rows(
-    model: FittedModel, questions: Sequence[Question], *, settings: Settings | None = None
+    model: FittedModel,
+    questions: Sequence[Question],
+    *,
+    settings: Settings | None = None,
+    covariate_claim: FloatArray | None = None,
 ) -> list[Estimate | EstimatorError]:
     """Estimate every question; a question the law refuses gets its error in its place."""
     settings = settings or Settings()
@@ -336,6 +344,7 @@ def estimate_rows(
         withdrawn=np.array([q.outcome is Outcome.WITHDRAWAL for q in questions], dtype=bool),
         proved=proved,
         settings=settings,
+        covariate_claim=covariate_claim,
     )
     estimates: list[Estimate | EstimatorError] = list(
         assemble(model, cols, result, halvings=halvings, route_of=route_of)

@@ -124,10 +124,16 @@ class CaseColumns:
         # What the fee is charged on (Case.amount_in_dispute): the whole monetary claim.
         self.disputed = np.where(~np.isnan(total), total, self.claim + np.nan_to_num(self.expenses))
 
-    def design_matrix(self, spec: FeatureSpec, rows: slice = slice(None)) -> FloatArray:
-        """Rows of the design matrix: one column per `spec.names`."""
+    def design_matrix(
+        self, spec: FeatureSpec, rows: slice = slice(None), *, covariate_claim: FloatArray | None = None
+    ) -> FloatArray:
+        """Rows of the design matrix: one column per `spec.names`.
+
+        `covariate_claim` replaces the claim as the model reads it (NaN: not stated) while the case's
+        own claim still caps the award: claim advice varies the amount asked, not the case.
+        """
         index = {name: i for i, name in enumerate(spec.names)}
-        claim = self.claim[rows]
+        claim = self.claim[rows] if covariate_claim is None else covariate_claim[rows]
         n = claim.shape[0]
         x = np.zeros((n, spec.width))
         x[:, index["intercept"]] = 1.0

@@ -1,0 +1,133 @@
+"""Why an estimate is what it is: the facts that moved it, each with its effect and uncertainty.
+
+The reference case is the model's zero row: a claim at the median of the calibration data, one
+work, the median audience, and every other fact unstated. A fact that differs from it contributes
+β·x to the log median award, so its effect is the factor exp(β·x) on the median, and its 80% range
+comes from the coefficient's posterior variance (Laplace covariance). Explanations are written in
+English or Chinese, with amounts as a Chinese lawyer writes them (人民币5,000元).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+import msgspec
+import numpy as np
+
+from estimator.model.artifact import FittedModel
+from estimator.model.case import Case
+from estimator.model.features import CaseColumns
+
+Language = Literal["en", "zh"]
+Z80 = 1.2815515655446004  # standard normal 90th percentile: an 80% central range
+
+_FACT_NAMES: dict[str, tuple[str, str]] = {
+    "log_claim": ("amount claimed", "诉请金额"),
+    "claim_unknown": ("no amount claimed", "未明确诉请金额"),
+    "log_works": ("number of works", "涉案作品数量"),
+    "works_unknown": ("number of works not stated", "作品数量不明"),
+    "log_audience": ("audience reached", "传播范围（浏览、粉丝、下载量）"),
+    "audience_unknown": ("audience not stated", "传播范围不明"),
+    "law_version": ("Copyright Law version", "适用著作权法版本"),
+    "work_type": ("type of work", "作品类型"),
+    "plaintiff_type": ("plaintiff", "原告"),
+    "defendant_type": ("defendant", "被告"),
+    "infringement_role": ("role in the infringement", "侵权方式"),
+    "commercial_use": ("commercial use", "商业使用"),
+    "fame": ("fame of the work", "作品知名度"),
+    "intentional": ("intent", "主观过错"),
+    "remediation": ("when the infringement stopped", "停止侵权的时间"),
+}
+_LEVEL_NAMES_ZH = {
+    "2010": "2010年修正版", "2020": "2020年修正版",
+    "photograph": "摄影作品", "fine_art": "美术作品", "text": "文字作品", "music": "音乐作品", "film": "视听作品",
+    "video": "录像制品", "software": "计算机软件", "game": "游戏", "character": "角色形象", "ai_image": "AI生成图片",
+    "ai_text": "AI生成文章", "other": "其他",
+    "individual": "个人", "company": "公司", "platform": "平台",
+    "direct": "直接侵权", "contributory": "帮助侵权",
+    "yes": "是", "no": "否", "low": "低", "medium": "中", "high": "高",
+    "none": "未停止", "before_suit": "起诉前停止", "after_notice": "收到通知后停止", "after_suit": "起诉后停止",
+}  # fmt: skip
+
+
+class Factor(msgspec.Struct, frozen=True, kw_only=True):
+    feature: str
+    fact: str
+    value: str | None
+    effect: float  # multiplies the median award, against the reference case
+    effect_p10: float
+    effect_p90: float
+    explanation: str
+
+
+def yuan_text(amount: float, lang: Language) -> str:
+    """An amount as a lawyer writes it: 人民币12,500元 / 12,500 yuan."""
+    whole = f"{amount:,.0f}" if float(amount).is_integer() or amount >= 100 else f"{amount:,.2f}"
+    return f"人民币{whole}元" if lang == "zh" else f"{whole} yuan"
+
+
+def explain(
+    model: FittedModel, case: Case, *, lang: Language = "en", default_law_version: str = "2020"
+) -> list[Factor]:
+    """The facts of `case` that move its median away from the reference case, largest effect first."""
+    cols = CaseColumns([case], default_law_version=default_law_version)
+    x = cols.design_matrix(model.features)[0]
+    beta = np.asarray(model.coefficients)
+    cov = np.asarray(model.covariance)
+    claim = float(cols.claim[0])
+    factors = []
+    for j, name in enumerate(model.features.names):
+        if name == "intercept" or x[j] == 0.0:
+            continue
+        contribution = beta[j] * x[j]
+        sd = abs(x[j]) * math.sqrt(max(cov[j, j], 0.0))
+        fact, _, level = name.partition("=")
+        factors.append(
+            Factor(
+                feature=name,
+                fact=fact,
+                value=level or None,
+                effect=round(math.exp(contribution), 3),
+                effect_p10=round(math.exp(contribution - Z80 * sd), 3),
+                effect_p90=round(math.exp(contribution + Z80 * sd), 3),
+                explanation=_sentence(model, name, fact, level, math.exp(contribution), claim, case, lang),
+            )
+        )
+    factors.sort(key=lambda f: -abs(math.log(f.effect)))
+    return factors
+
+
+def _sentence(
+    model: FittedModel, name: str, fact: str, level: str, effect: float, claim: float, case: Case, lang: Language
+) -> str:
+    en, zh = _FACT_NAMES.get(fact, (fact, fact))
+    direction_en = "raises" if effect >= 1 else "lowers"
+    direction_zh = "提高" if effect >= 1 else "降低"
+    factor = f"×{effect:.2f}"
+    if name == "log_claim":
+        median = math.exp(model.features.log_claim_centre)
+        if lang == "zh":
+            return (
+                f"{zh}{yuan_text(claim, lang)}，与校准数据的中位诉请{yuan_text(median, lang)}相比，"
+                f"使预计判赔中位数{direction_zh}至{factor}"
+            )
+        return (
+            f"The {en} ({yuan_text(claim, lang)}) against the data's median claim of {yuan_text(median, lang)} "
+            f"{direction_en} the median award {factor}"
+        )
+    if name == "log_works" and case.works_count is not None:
+        if lang == "zh":
+            return f"{zh}为{case.works_count}件，使预计判赔中位数{direction_zh}至{factor}"
+        return f"{case.works_count} works infringed {direction_en} the median award {factor}"
+    if name == "log_audience" and case.audience is not None:
+        if lang == "zh":
+            return f"{zh}约{case.audience:,}，使预计判赔中位数{direction_zh}至{factor}"
+        return f"An audience of {case.audience:,} {direction_en} the median award {factor}"
+    if level:
+        if lang == "zh":
+            return f"{zh}：{_LEVEL_NAMES_ZH.get(level, level)}，使预计判赔中位数{direction_zh}至{factor}"
+        return f"{en.capitalize()}: {level.replace('_', ' ')} {direction_en} the median award {factor}"
+    if lang == "zh":
+        return f"{zh}，使预计判赔中位数{direction_zh}至{factor}"
+    return f"{en.capitalize()} {direction_en} the median award {factor}"

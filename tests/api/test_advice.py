@@ -1,0 +1,61 @@
+"""Explanations on estimates and `POST /v1/claims/advice`, against the seed cases."""
+
+from __future__ import annotations
+
+from litestar import Litestar
+from litestar.testing import TestClient
+
+Client = TestClient[Litestar]
+BLOGGER = {
+    "law_version": "2020",
+    "work_type": "ai_image",
+    "plaintiff_type": "individual",
+    "defendant_type": "individual",
+    "commercial_use": False,
+    "audience": 46000,
+}
+
+
+def test_blogger_advice_recommends_a_profitable_claim_and_shows_5_million_is_a_mistake(client: Client) -> None:
+    body = {"case": BLOGGER, "assessed_loss": 5000, "your_claim": 5_000_000}
+    advice = client.post("/v1/claims/advice", json=body).json()
+    assert advice["best"]["expected_net_recovery"] > 0
+    assert advice["smallest_near_best"]["claim"] <= advice["best"]["claim"]
+    assert advice["smallest_near_best"]["expected_net_recovery"] >= 0.95 * advice["best"]["expected_net_recovery"]
+    mine = advice["your_claim"]
+    assert mine["claim"] == 5_000_000
+    assert mine["acceptance_fee"] == 46_800
+    assert mine["expected_net_recovery"] < 0 < advice["best"]["expected_net_recovery"]
+    assert mine["p_losing_money"] > 0.9
+    assert "covariate" in advice["assumption"]
+    assert "5,000 yuan" in advice["assumption"]
+    claims = [o["claim"] for o in advice["options"]]
+    assert claims == sorted(claims)
+    assert max(claims) == 5_000_000  # the 2020 statutory cap
+
+
+def test_advice_without_an_assessment_says_so(client: Client) -> None:
+    advice = client.post("/v1/claims/advice", json={"case": BLOGGER, "points": 10}).json()
+    assert "not given" in advice["assumption"]
+
+
+def test_bad_advice_requests_name_the_field(client: Client) -> None:
+    response = client.post("/v1/claims/advice", json={"case": BLOGGER, "points": 3})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "points"
+    nested = client.post("/v1/claims/advice", json={"case": {**BLOGGER, "work_type": "painting"}})
+    assert nested.json()["errors"][0]["field"] == "case.work_type"
+
+
+def test_estimate_explains_itself_in_english_and_chinese(client: Client) -> None:
+    case = {**BLOGGER, "claimed_economic_loss": 5000}
+    english = client.post("/v1/estimates", json=case).json()["factors"]
+    chinese = client.post("/v1/estimates", json=case, headers={"accept-language": "zh-CN,zh;q=0.9"}).json()["factors"]
+    named = {f["feature"]: f for f in english}
+    # The individual, non-commercial blogger: what the Beijing Internet Court weighed, in the direction it did.
+    assert named["commercial_use=no"]["effect"] < 1
+    assert named["plaintiff_type=individual"]["effect"] < 1
+    assert named["log_claim"]["effect"] < 1  # a 5,000 claim, far below the data's median claim
+    assert all(f["effect_p10"] <= f["effect"] <= f["effect_p90"] for f in english)
+    assert any("人民币5,000元" in f["explanation"] for f in chinese)
+    assert [f["feature"] for f in chinese] == [f["feature"] for f in english]
