@@ -28,6 +28,7 @@ from estimator.model.features import FloatArray
 
 LOO_BELOW = 30  # leave-one-out for sets smaller than this
 _INNER_QUANTILES = np.array([0.10, 0.25, 0.50, 0.75, 0.90])
+_NAMES = ("p10", "p25", "p50", "p75", "p90")
 
 
 class Metrics(msgspec.Struct, frozen=True, kw_only=True):
@@ -35,6 +36,18 @@ class Metrics(msgspec.Struct, frozen=True, kw_only=True):
     coverage_50: float
     coverage_80: float
     interval_score_80: float
+
+
+class HeldOut(msgspec.Struct, frozen=True, kw_only=True):
+    """One case's award and the model's prediction for it when it was held out (for reliability charts)."""
+
+    record_id: str
+    observed: float
+    p10: float
+    p25: float
+    p50: float
+    p75: float
+    p90: float
 
 
 class Evaluation(msgspec.Struct, frozen=True, kw_only=True):
@@ -47,6 +60,7 @@ class Evaluation(msgspec.Struct, frozen=True, kw_only=True):
     ratio: Metrics
     beats_ratio_rule: bool
     excluded: dict[str, str]
+    held_out: list[HeldOut] = msgspec.field(default_factory=list)
 
 
 def evaluate(records: Sequence[CaseRecord], *, folds: int = 10, settings: FitSettings | None = None) -> Evaluation:
@@ -84,6 +98,14 @@ def evaluate(records: Sequence[CaseRecord], *, folds: int = 10, settings: FitSet
             and model.interval_score_80 < ratio.interval_score_80
         ),
         excluded={e.record_id: e.reason for e in excluded},
+        held_out=[
+            HeldOut(
+                record_id=o.record_id,
+                observed=round(o.point, 2),
+                **dict(zip(_NAMES, np.round(q, 2).tolist(), strict=True)),
+            )
+            for o, q in zip(used, quantiles["model"], strict=True)
+        ],
     )
 
 
