@@ -20,6 +20,7 @@ from api.resources.estimates import BATCH_BODY, EstimateController
 from api.resources.fees import FeeController
 from api.resources.health import health
 from api.resources.interest import InterestController
+from api.resources.precedents import PrecedentController
 from api.resources.statutes import StatuteController
 from api.service import EstimatorService
 from api.settings import Settings
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             health,
             EstimateController,
             ClaimAdviceController,
+            PrecedentController,
             CalibrationController,
             FeeController,
             InterestController,

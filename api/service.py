@@ -19,7 +19,8 @@ from api.errors import NotFoundError, PayloadTooLargeError
 from api.storage import CalibrationStore, CalibrationSummary, StoredCalibration
 from calibration.evaluate import Evaluation, evaluate
 from calibration.fit import fit_award_model
-from calibration.records import TooManyRecordsError, parse_records
+from calibration.precedents import DEFAULT_LIMIT, DEFAULT_MAX_DISTANCE, Precedent, find_precedents
+from calibration.records import CaseRecord, TooManyRecordsError, bundled_records, parse_records
 from estimator.batch import CHUNK, Writer, score_raw
 from estimator.cases_io import raw_chunks
 from estimator.model.advice import ClaimAdvice, advise_claim
@@ -44,6 +45,12 @@ class Calibration(msgspec.Struct, frozen=True, kw_only=True):
     diagnostics: Evaluation | None
 
 
+class ExplainedEstimate(Estimate, frozen=True, kw_only=True, omit_defaults=True):
+    """A single estimate with the most similar decided cases from its calibration's data."""
+
+    precedents: list[Precedent] | None = None
+
+
 class EstimatorService:
     def __init__(
         self,
@@ -63,6 +70,7 @@ class EstimatorService:
         self._max_records = max_records
         self._max_batch_rows = max_batch_rows
         self._cache: OrderedDict[tuple[str, str], FittedModel] = OrderedDict()
+        self._records: OrderedDict[tuple[str, str], list[CaseRecord]] = OrderedDict()
         self._lock = threading.Lock()
 
     @property
@@ -78,11 +86,45 @@ class EstimatorService:
 
     def estimate(
         self, question: Question, *, tenant: str | None, calibration_id: str | None, lang: Language = "en"
-    ) -> Estimate:
-        """One estimate, with the facts that moved it explained in `lang`."""
+    ) -> ExplainedEstimate:
+        """One estimate, with the facts that moved it explained in `lang`, and its nearest precedents."""
         model = self.model_for(tenant, calibration_id)
         estimate = estimate_cases(model, [question], settings=self._settings)[0]
-        return msgspec.structs.replace(estimate, factors=explain(model, question.case, lang=lang))
+        fields = msgspec.structs.asdict(estimate)
+        fields["factors"] = explain(model, question.case, lang=lang)
+        fields["precedents"] = self.precedents(question, tenant=tenant, calibration_id=calibration_id, limit=5)
+        return ExplainedEstimate(**fields)
+
+    def precedents(
+        self,
+        question: Question,
+        *,
+        tenant: str | None,
+        calibration_id: str | None,
+        max_distance: float = DEFAULT_MAX_DISTANCE,
+        limit: int = DEFAULT_LIMIT,
+    ) -> list[Precedent]:
+        model = self.model_for(tenant, calibration_id)
+        records = self.records_for(tenant, calibration_id)
+        return find_precedents(model, question.case, records, max_distance=max_distance, limit=limit)
+
+    def records_for(self, tenant: str | None, calibration_id: str | None) -> list[CaseRecord]:
+        """The decided cases a calibration was fitted from (the bundled ones for the default)."""
+        if calibration_id in (None, DEFAULT_CALIBRATION, self._default.id):
+            return bundled_records()
+        assert calibration_id is not None
+        if tenant is None:
+            raise NotFoundError(f"calibration `{calibration_id}` was not found", field="calibration_id")
+        key = (tenant, calibration_id)
+        with self._lock:
+            if key in self._records:
+                return self._records[key]
+        records = msgspec.json.decode(self._store.get(tenant, calibration_id).records_json, type=list[CaseRecord])
+        with self._lock:
+            self._records[key] = records
+            while len(self._records) > _CACHE_SIZE:
+                self._records.popitem(last=False)
+        return records
 
     def advise(
         self,
@@ -186,6 +228,7 @@ class EstimatorService:
         self._store.delete(tenant, calibration_id)
         with self._lock:
             self._cache.pop((tenant, calibration_id), None)
+            self._records.pop((tenant, calibration_id), None)
 
     def close(self) -> None:
         with self._lock:

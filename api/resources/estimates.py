@@ -15,14 +15,14 @@ from msgspec import Meta
 from api.errors import AUTH_RESPONSES, BATCH_RESPONSES, ERROR_RESPONSES
 from api.formats import body_format, language_of, wanted_format
 from api.openapi import RawBodyDoc
-from api.service import EstimatorService
+from api.service import EstimatorService, ExplainedEstimate
 from api.types import Date, PositiveYuan, Yuan
 from api.types import Request as RequestBody
 from estimator.errors import InvalidInputError
 from estimator.law.fees import Outcome, Procedure
 from estimator.law.statutes import Law, select_regime
 from estimator.model.case import Case, Fame, PartyType, Remediation, Role, WorkType
-from estimator.model.estimate import Estimate, Evidence, Question
+from estimator.model.estimate import Evidence, Question
 
 CalibrationId = Annotated[
     str,
@@ -250,7 +250,7 @@ class EstimateController(Controller):
         data: Annotated[EstimateRequest, Body(examples=ESTIMATE_EXAMPLES)],
         service: NamedDependency[EstimatorService],
         tenant: NamedDependency[str | None],
-    ) -> Estimate:
+    ) -> ExplainedEstimate:
         lang = data.lang or language_of(request)
         return service.estimate(question_of(data), tenant=tenant, calibration_id=data.calibration_id, lang=lang)
 

@@ -1,0 +1,138 @@
+"""`POST /v1/precedents`: the decided cases most similar to a case, as JSON or a draft search report."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, Request, post
+from litestar.di import NamedDependency
+from litestar.openapi.spec import Example
+from litestar.params import Body
+from msgspec import Meta
+
+from api.errors import AUTH_RESPONSES, ERROR_RESPONSES
+from api.formats import language_of
+from api.resources.estimates import EstimateRequest, question_of
+from api.service import EstimatorService
+from api.types import Request as RequestBody
+from api.types import Response as ResponseBody
+from calibration.precedents import DEFAULT_LIMIT, DEFAULT_MAX_DISTANCE, Precedent, precedent_report
+
+
+class PrecedentRequest(RequestBody, frozen=True):
+    case: Annotated[EstimateRequest, Meta(description="The facts, as for an estimate.")]
+    max_distance: Annotated[
+        float, Meta(gt=0, le=10, description="Similarity cut-off on the model's features (1: about a factor e).")
+    ] = DEFAULT_MAX_DISTANCE
+    limit: Annotated[int, Meta(ge=1, le=50)] = DEFAULT_LIMIT
+
+
+class PrecedentList(ResponseBody, frozen=True):
+    precedents: list[Precedent]
+    max_distance: float
+    method: str
+
+
+PRECEDENT_EXAMPLES = [
+    Example(
+        id="ai_platform_famous_character",
+        summary="An AI drawing platform and a famous character (like the Guangzhou Ultraman case)",
+        value={
+            "case": {
+                "law_version": "2020",
+                "work_type": "character",
+                "fame": "high",
+                "plaintiff_type": "company",
+                "defendant_type": "platform",
+                "commercial_use": True,
+                "claimed_total": 300000,
+            }
+        },
+    ),
+    Example(
+        id="ai_written_article",
+        summary="An AI-written article copied by a website (like the Shenzhen Dreamwriter case)",
+        value={
+            "case": {
+                "law_version": "2020",
+                "work_type": "ai_text",
+                "plaintiff_type": "company",
+                "defendant_type": "company",
+                "commercial_use": True,
+                "claimed_economic_loss": 10000,
+                "claimed_expenses": 9000,
+            },
+            "max_distance": 1.5,
+        },
+    ),
+]
+METHOD = (
+    "distance = sqrt(sum_j (beta_j * (x_j - x'_j))^2) on the award model's features: each difference weighted by "
+    "its effect on the log median award; similarity = exp(-distance); drawn from the statutory awards the "
+    "calibration was fitted on; the three nearest are shown (flagged) when none is within the cut-off"
+)
+
+
+class PrecedentController(Controller):
+    path = "/v1/precedents"
+    tags = ("Precedents",)
+
+    @post(
+        operation_id="findPrecedents",
+        summary="Find the decided cases most similar to a case",
+        description=(
+            "Decided cases from the calibration's data (the bundled cases, or your own calibration's) within a "
+            "distance cut-off on the award model's features, nearest first: case number, court, year, work type, "
+            "claim, award, award/claim ratio and what the court weighed. `POST /v1/precedents/report` gives the "
+            "same as a draft similar-case search report."
+        ),
+        status_code=200,
+        responses={**ERROR_RESPONSES, **AUTH_RESPONSES},
+    )
+    async def find(
+        self,
+        data: Annotated[PrecedentRequest, Body(examples=PRECEDENT_EXAMPLES)],
+        service: NamedDependency[EstimatorService],
+        tenant: NamedDependency[str | None],
+    ) -> PrecedentList:
+        found = service.precedents(
+            question_of(data.case),
+            tenant=tenant,
+            calibration_id=data.case.calibration_id,
+            max_distance=data.max_distance,
+            limit=data.limit,
+        )
+        return PrecedentList(precedents=found, max_distance=data.max_distance, method=METHOD)
+
+    @post(
+        "/report",
+        operation_id="reportPrecedents",
+        summary="Draft a similar-case search report (类案检索报告) in Markdown",
+        description=(
+            "The precedents of `POST /v1/precedents` as a Markdown draft for a lawyer to verify: the case, the "
+            "method, a table of similar cases and what each court weighed. Chinese by default; English with "
+            "`Accept-Language: en`."
+        ),
+        status_code=200,
+        media_type="text/markdown",
+        responses={**ERROR_RESPONSES, **AUTH_RESPONSES},
+    )
+    async def report(
+        self,
+        request: Request,  # type: ignore[type-arg]  # any Request
+        data: Annotated[PrecedentRequest, Body(examples=PRECEDENT_EXAMPLES)],
+        service: NamedDependency[EstimatorService],
+        tenant: NamedDependency[str | None],
+    ) -> str:
+        question = question_of(data.case)
+        found = service.precedents(
+            question,
+            tenant=tenant,
+            calibration_id=data.case.calibration_id,
+            max_distance=data.max_distance,
+            limit=data.limit,
+        )
+        explicit_english = bool(request.headers.get("accept-language")) and language_of(request) == "en"
+        return precedent_report(
+            question.case, found, max_distance=data.max_distance, lang="en" if explicit_english else "zh"
+        )

@@ -1,0 +1,67 @@
+"""Precedents for the four reference cases, and the draft search report."""
+
+from __future__ import annotations
+
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from calibration.observations import case_of
+from calibration.precedents import find_precedents
+from calibration.records import bundled_records
+from estimator.model.artifact import default_model
+
+Client = TestClient[Litestar]
+RECORDS = {r.id: r for r in bundled_records()}
+SEEDS = ["ai-image-li-v-liu-bjic-2023", "ai-text-dreamwriter-nanshan", "ai-ultraman-gzic-2024", "ai-ultraman-lora-hzic"]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_precedents_of_each_seed_case_are_real_records_nearest_first(seed: str) -> None:
+    found = find_precedents(default_model(), case_of(RECORDS[seed]), list(RECORDS.values()), exclude_id=seed)
+    assert len(found) >= 3
+    assert all(p.id in RECORDS and p.id != seed for p in found)
+    assert [p.distance for p in found] == sorted(p.distance for p in found)
+    for p in found:  # every field comes from the record itself, case number included where known
+        assert p.case_number == RECORDS[p.id].case_number
+        assert p.award is not None
+
+
+def test_the_two_ultraman_judgments_find_each_other_first() -> None:
+    records = list(RECORDS.values())
+    guangzhou = find_precedents(
+        default_model(), case_of(RECORDS["ai-ultraman-gzic-2024"]), records, exclude_id="ai-ultraman-gzic-2024"
+    )
+    assert guangzhou[0].case_number == "(2024)浙0192民初1587号"
+    hangzhou = find_precedents(
+        default_model(), case_of(RECORDS["ai-ultraman-lora-hzic"]), records, exclude_id="ai-ultraman-lora-hzic"
+    )
+    assert hangzhou[0].case_number == "(2024)粤0192民初113号"
+
+
+def test_the_cut_off_is_a_distance_not_a_count() -> None:
+    case = case_of(RECORDS["ai-text-dreamwriter-nanshan"])
+    records = list(RECORDS.values())
+    near = find_precedents(default_model(), case, records, max_distance=0.5, limit=50)
+    far = find_precedents(default_model(), case, records, max_distance=1.5, limit=50)
+    assert len(far) > len(near) >= 1
+    assert all(p.within_cutoff and p.distance <= 1.5 for p in far)
+
+
+def test_precedents_over_http_and_in_estimates(client: Client) -> None:
+    case = {"law_version": "2020", "work_type": "character", "fame": "high", "defendant_type": "platform",
+            "commercial_use": True, "claimed_total": 300000}  # fmt: skip
+    found = client.post("/v1/precedents", json={"case": case}).json()["precedents"]
+    assert {p["case_number"] for p in found[:2]} == {"(2024)浙0192民初1587号", "(2024)粤0192民初113号"}
+    estimate = client.post("/v1/estimates", json=case).json()
+    assert [p["id"] for p in estimate["precedents"]][:2] == [p["id"] for p in found][:2]
+
+
+def test_report_is_markdown_in_chinese_by_default_and_english_on_request(client: Client) -> None:
+    body = {"case": {"law_version": "2020", "work_type": "character", "fame": "high", "claimed_total": 300000}}
+    chinese = client.post("/v1/precedents/report", json=body)
+    assert chinese.headers["content-type"].startswith("text/markdown")
+    assert chinese.text.startswith("# 类案检索报告")
+    assert "| 案号 |" in chinese.text
+    english = client.post("/v1/precedents/report", json=body, headers={"accept-language": "en"})
+    assert english.text.startswith("# Similar-case search report")
