@@ -65,8 +65,8 @@ def test_batch_and_single_estimates_are_identical(client: Client) -> None:
     ]  # fmt: skip
     batch = client.post("/v1/estimates/batch", json=rows).json()
     singles = [client.post("/v1/estimates", json=row).json() for row in rows]
-    # A single estimate also explains itself (`factors`); every figure is the same.
-    assert all(single.pop("factors") for single in singles)
+    # A single estimate also explains itself (`factors`, `precedents`); every figure is the same.
+    assert all(single.pop("factors") and single.pop("precedents") for single in singles)
     assert batch == singles
 
 
