@@ -25,6 +25,7 @@ from estimator.batch import CHUNK, Writer, score_raw
 from estimator.cases_io import raw_chunks
 from estimator.model.advice import ClaimAdvice, advise_claim
 from estimator.model.artifact import FittedModel, dumps_model, loads_model
+from estimator.model.compare import Comparison, compare_scenarios
 from estimator.model.estimate import Estimate, Question, Settings, estimate_cases
 from estimator.model.explain import Language, explain
 
@@ -125,6 +126,11 @@ class EstimatorService:
             while len(self._records) > _CACHE_SIZE:
                 self._records.popitem(last=False)
         return records
+
+    def compare(
+        self, base: Question, variations: list[tuple[str, Question]], *, tenant: str | None, calibration_id: str | None
+    ) -> Comparison:
+        return compare_scenarios(self.model_for(tenant, calibration_id), base, variations, settings=self._settings)
 
     def advise(
         self,

@@ -22,6 +22,7 @@ from estimator.errors import InvalidInputError
 from estimator.law.fees import Outcome, Procedure
 from estimator.law.statutes import Law, select_regime
 from estimator.model.case import Case, Fame, PartyType, Remediation, Role, WorkType
+from estimator.model.compare import Comparison
 from estimator.model.estimate import Evidence, Question
 
 CalibrationId = Annotated[
@@ -255,6 +256,29 @@ class EstimateController(Controller):
         return service.estimate(question_of(data), tenant=tenant, calibration_id=data.calibration_id, lang=lang)
 
     @post(
+        "/compare",
+        operation_id="compareScenarios",
+        summary="Compare a case with named variations, side by side",
+        description=(
+            "A base case and up to 20 named variations (fields to change). Each gets a full estimate, and each "
+            "variation the change against the base: the ratio of median awards with its 80% range (from the "
+            "coefficients' covariance, so the uncertainty of the difference itself), and the changes in the "
+            "award, fee and expected net recovery."
+        ),
+        status_code=200,
+        responses={**ERROR_RESPONSES, **AUTH_RESPONSES},
+    )
+    async def compare(
+        self,
+        data: Annotated[CompareRequest, Body(examples=COMPARE_EXAMPLES)],
+        service: NamedDependency[EstimatorService],
+        tenant: NamedDependency[str | None],
+    ) -> Comparison:
+        return service.compare(
+            question_of(data.base), variation_questions(data), tenant=tenant, calibration_id=data.base.calibration_id
+        )
+
+    @post(
         "/batch",
         operation_id="estimateBatch",
         summary="Estimate many cases, streamed back in order",
@@ -281,3 +305,74 @@ class EstimateController(Controller):
             body, in_format, wanted_format(request, default=in_format), tenant=tenant, calibration_id=calibration_id
         )
         return Stream(chunks, media_type=media_type)
+
+
+class Variation(RequestBody, frozen=True):
+    name: Annotated[str, Meta(min_length=1, max_length=80, description="A label, e.g. `famous work`.")]
+    changes: Annotated[
+        dict[str, object],
+        Meta(description='Fields of the base case to change, e.g. `{"fame": "high"}`; null unsets a fact.'),
+    ]
+
+
+class CompareRequest(RequestBody, frozen=True):
+    base: EstimateRequest
+    variations: Annotated[list[Variation], Meta(min_length=1, max_length=20)]
+
+
+def variation_questions(data: CompareRequest) -> list[tuple[str, Question]]:
+    """Each variation as the base case with its changes, validated like any estimate request."""
+    base = msgspec.to_builtins(data.base)
+    out = []
+    for i, variation in enumerate(data.variations):
+        try:
+            changed = msgspec.convert({**base, **variation.changes}, EstimateRequest)
+        except msgspec.ValidationError as exc:
+            message, _, path = str(exc).partition(" - at `$.")
+            field = f"variations[{i}].changes" + (f".{path.rstrip('`')}" if path else "")
+            raise InvalidInputError(f"variation `{variation.name}`: {message}", field=field) from exc
+        out.append((variation.name, question_of(changed)))
+    return out
+
+
+COMPARE_EXAMPLES = [
+    Example(
+        id="ai_platform_what_if",
+        summary="An AI platform and a character: what if the work were famous, or removed within a week?",
+        value={
+            "base": {
+                "law_version": "2020",
+                "work_type": "character",
+                "plaintiff_type": "company",
+                "defendant_type": "platform",
+                "commercial_use": True,
+                "claimed_total": 300000,
+                "notarization_fee": 300,
+            },
+            "variations": [
+                {"name": "famous work", "changes": {"fame": "high"}},
+                {"name": "removed after notice", "changes": {"remediation": "after_notice"}},
+                {"name": "no notarisation", "changes": {"notarization_fee": None}},
+            ],
+        },
+    ),
+    Example(
+        id="photos_count",
+        summary="A photo agency: 5 photographs against 20, and a direct against a contributory defendant",
+        value={
+            "base": {
+                "law_version": "2020",
+                "work_type": "photograph",
+                "works_count": 5,
+                "claimed_economic_loss": 25000,
+            },
+            "variations": [
+                {"name": "20 photographs", "changes": {"works_count": 20, "claimed_economic_loss": 100000}},
+                {
+                    "name": "contributory platform",
+                    "changes": {"defendant_type": "platform", "infringement_role": "contributory"},
+                },
+            ],
+        },
+    ),
+]

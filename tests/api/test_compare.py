@@ -1,0 +1,45 @@
+"""`POST /v1/estimates/compare`: scenarios side by side, with the differences and their uncertainty."""
+
+from __future__ import annotations
+
+from litestar import Litestar
+from litestar.testing import TestClient
+
+Client = TestClient[Litestar]
+BASE = {
+    "law_version": "2020",
+    "work_type": "character",
+    "plaintiff_type": "company",
+    "defendant_type": "platform",
+    "commercial_use": True,
+    "claimed_total": 300000,
+}
+
+
+def test_variations_come_back_with_their_differences(client: Client) -> None:
+    body = {
+        "base": BASE,
+        "variations": [
+            {"name": "famous work", "changes": {"fame": "high"}},
+            {"name": "same case", "changes": {}},
+            {"name": "half the claim", "changes": {"claimed_total": 150000}},
+        ],
+    }
+    response = client.post("/v1/estimates/compare", json=body)
+    assert response.status_code == 200, response.text
+    base, famous, same, half = response.json()["scenarios"]
+    assert base["name"] == "base"
+    assert base["difference"] is None
+    assert same["difference"]["median_ratio"] == 1.0
+    assert same["difference"]["median_ratio_p10"] == same["difference"]["median_ratio_p90"] == 1.0
+    assert same["estimate"] == base["estimate"]
+    difference = famous["difference"]
+    assert difference["median_ratio_p10"] < difference["median_ratio"] < difference["median_ratio_p90"]
+    assert half["difference"]["fee_due_change"] == 3_300 - 5_800  # fees on 150,000 and on 300,000
+
+
+def test_a_bad_change_names_the_variation_and_field(client: Client) -> None:
+    body = {"base": BASE, "variations": [{"name": "typo", "changes": {"fame": "very"}}]}
+    response = client.post("/v1/estimates/compare", json=body)
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "variations[0].changes.fame"
