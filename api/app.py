@@ -16,6 +16,7 @@ from api.errors import to_problem
 from api.openapi import name_request_examples
 from api.resources.advice import ClaimAdviceController
 from api.resources.calibrations import UPLOAD_BODY, CalibrationController
+from api.resources.charts import ChartController
 from api.resources.estimates import BATCH_BODY, EstimateController
 from api.resources.fees import FeeController
 from api.resources.health import health
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             EstimateController,
             ClaimAdviceController,
             PrecedentController,
+            ChartController,
             CalibrationController,
             FeeController,
             InterestController,

@@ -31,21 +31,25 @@ from typing import Any, Literal
 
 import matplotlib
 import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.axis import Axis
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, findfont, fontManager
 from matplotlib.ft2font import FT2Font
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter, PercentFormatter
+from matplotlib.transforms import ScaledTranslation
 
 from calibration.evaluate import Evaluation
 from calibration.fit import covered
 from estimator.law.statutes import copyright_regime
 from estimator.model.advice import ClaimAdvice, ClaimOption
 from estimator.model.estimate import QUANTILES, Estimate
+from estimator.model.features import FloatArray
 
 # No display on a server: whatever else in the process imports pyplot gets the file-only backend.
 matplotlib.use("Agg")
@@ -80,14 +84,16 @@ _EN: dict[str, str] = {
     "cap_off": "cap {amount} →",
     "mass_floor": "P(award = floor) {p}",
     "mass_cap": "P(award = full claim) {p}",
-    "point": "proved amount {amount}",
+    "point": "certain award {amount}",
     "fee_due": "court fee due {amount}",
     "fee_share": "your expected fee share {amount} (fitted split)",
     "off_low": "← off scale: {what}",
     "award_foot_law": "{route}, {statute} {article} · expected net recovery {net} yuan · P(net < 0) = {p_neg}",
-    "award_foot_fee": "Court fee {fee} yuan, of which you are expected to bear {share} (fitted split) · "
-    "expected supported expenses {expenses} yuan",
-    "award_foot_nofee": "No amount claimed, so no court fee is computed · expected supported expenses {expenses} yuan",
+    "award_foot_fee": "Court fee {fee} yuan, of which you are expected to bear {share} (fitted split)",
+    "award_foot_nofee": "No amount claimed, so no court fee is computed",
+    "award_foot_expenses": " · expected supported expenses {expenses} yuan",
+    "award_foot_point": "Bar: the only possible award (an amount proved, or a claim no higher than the floor).",
+    "award_subtitle_point": "the award is {amount} yuan with certainty",
     "award_foot_curve": "Curve: the model's predictive distribution (log-normal through the estimate's quantiles, "
     "clipped at floor and cap); bars: chance of exactly the floor or the full claim.",
     "route_statutory": "Statutory damages",
@@ -96,7 +102,7 @@ _EN: dict[str, str] = {
     "route_royalty": "Royalty multiple",
     "advice_title": "What to claim: expected net recovery against the amount claimed",
     "advice_subtitle": "best claim {best} yuan (net {best_net}) · smallest within 5% of best: {near} (net {near_net})",
-    "advice_subtitle_yours": " · your claim {yours}: net {yours_net}",
+    "advice_subtitle_yours": "your claim {yours}: net {yours_net}, P(losing money) {p_loss}",
     "advice_x": "amount claimed (yuan, log scale)",
     "advice_y": "yuan",
     "net": "expected net recovery",
@@ -107,9 +113,8 @@ _EN: dict[str, str] = {
     "yours": "your claim {claim} → {net}",
     "stat_cap": "statutory cap {amount}",
     "p_loss_y": "P(losing money)",
-    "p_loss": "chance of losing money",
-    "advice_foot": "Assumption: the award model reads your assessed loss ({assessed}); the amount claimed only caps the "
-    "award and sets the court fee and its split — asking more does not raise the award.",
+    "advice_foot": "Assumption: the award model reads your assessed loss ({assessed}); the amount claimed only caps "
+    "the award and sets the court fee and its split — asking more does not raise the award.",
     "assessed_none": "not given: the range comes from the facts alone",
     "rel_title": "Held-out reliability: 80% ranges held {c80} of awards, 50% ranges {c50} ({n} cases, {scheme})",
     "rel_a_title": "(a) predicted 80% range and actual award, cases sorted by predicted median",
@@ -149,21 +154,26 @@ _ZH: dict[str, str] = {
     "cap_off": "上限 {amount} →",
     "mass_floor": "P(判赔 = 下限) {p}",
     "mass_cap": "P(全额支持) {p}",
-    "point": "已证明金额 {amount}",
+    "point": "确定判赔 {amount}",
     "fee_due": "应交诉讼费 {amount}",
     "fee_share": "预计由您负担的诉讼费 {amount}（拟合分担）",
     "off_low": "← 超出刻度：{what}",
     "award_foot_law": "{route}，{statute}{article} · 预期净回收 {net} 元 · P(净回收 < 0) = {p_neg}",
-    "award_foot_fee": "诉讼费 {fee} 元，预计由您负担 {share} 元（拟合分担）· 预计获支持的合理开支 {expenses} 元",
-    "award_foot_nofee": "未提出金额请求，无法计算诉讼费 · 预计获支持的合理开支 {expenses} 元",
-    "award_foot_curve": "曲线：模型的预测分布（过估计分位数的对数正态分布，在下限与上限处截断）；柱：恰为下限或全额支持的概率。",
+    "award_foot_fee": "诉讼费 {fee} 元，预计由您负担 {share} 元（拟合分担）",
+    "award_foot_nofee": "未提出金额请求，无法计算诉讼费",
+    "award_foot_expenses": " · 预计获支持的合理开支 {expenses} 元",
+    "award_foot_point": "柱：唯一可能的判赔额（已证明的金额，或不高于法定下限的诉讼请求）。",
+    "award_subtitle_point": "判赔确定为 {amount} 元",
+    "award_foot_curve": "曲线：模型的预测分布（过估计分位数的对数正态分布，在下限与上限处截断）；"
+    "柱：恰为下限或全额支持的概率。",
     "route_statutory": "法定赔偿",
     "route_actual_loss": "实际损失",
     "route_illegal_gains": "侵权人的违法所得",
     "route_royalty": "权利使用费倍数",
     "advice_title": "主张多少：预期净回收与主张金额",
-    "advice_subtitle": "最佳主张 {best} 元（净回收 {best_net}）· 与最佳相差5%以内的最小主张 {near}（净回收 {near_net}）",
-    "advice_subtitle_yours": " · 您的主张 {yours}：净回收 {yours_net}",
+    "advice_subtitle": "最佳主张 {best} 元（净回收 {best_net}）· "
+    "与最佳相差5%以内的最小主张 {near}（净回收 {near_net}）",
+    "advice_subtitle_yours": "您的主张 {yours}：净回收 {yours_net}，亏损概率 {p_loss}",
     "advice_x": "主张金额（元，对数刻度）",
     "advice_y": "元",
     "net": "预期净回收",
@@ -174,7 +184,6 @@ _ZH: dict[str, str] = {
     "yours": "您的主张 {claim} → {net}",
     "stat_cap": "法定上限 {amount}",
     "p_loss_y": "P(亏损)",
-    "p_loss": "亏损概率",
     "advice_foot": "假设：赔偿模型读取您自行评估的损失（{assessed}）；主张金额只限定判赔上限并决定诉讼费及其分担，"
     "多主张不会提高判赔。",
     "assessed_none": "未提供：区间仅由案件事实得出",
@@ -227,28 +236,29 @@ def _chinese_characters() -> set[str]:
     return {c for c in text if ord(c) > 127} | set("第条")
 
 
-def _charmap(path: str) -> set[int]:
+def _covers(path: str, characters: Sequence[str]) -> bool:
     try:
-        return set(FT2Font(path).get_charmap())
+        font = FT2Font(path)
     except (OSError, RuntimeError):  # an unreadable or unsupported font file is simply not a candidate
-        return set()
+        return False
+    return all(font.get_char_index(ord(c)) for c in characters)
 
 
 @functools.cache
 def cjk_font() -> str | None:
     """The family of an installed font that has every glyph of the Chinese labels, or None.
 
-    Cached for the process: scanning font files costs tens of milliseconds, and fonts are not
-    installed under a running server. Characters the default font (DejaVu Sans) has need not be in
-    it, because Chinese text is drawn with that font as the per-glyph fallback.
+    Cached for the process: fonts are not installed under a running server. Characters the default
+    font (DejaVu Sans) has need not be in it, because Chinese text is drawn with that font as the
+    per-glyph fallback. matplotlib's own "Last Resort" font maps every code point to a box and is
+    never the answer.
     """
-    default = _charmap(findfont(FontProperties(family="DejaVu Sans"), fallback_to_default=True))
-    needed = {ord(c) for c in _chinese_characters()} - default
-    entries = sorted(
-        fontManager.ttflist, key=lambda f: _CJK_FAMILIES.index(f.name) if f.name in _CJK_FAMILIES else len(_CJK_FAMILIES)
-    )
-    for entry in entries:
-        if needed <= _charmap(entry.fname):
+    default = FT2Font(findfont(FontProperties(family="DejaVu Sans")))
+    # Ideographs first, so a font without them is rejected at the first character.
+    needed = sorted((c for c in _chinese_characters() if not default.get_char_index(ord(c))), reverse=True)
+    known = {name: rank for rank, name in enumerate(_CJK_FAMILIES)}
+    for entry in sorted(fontManager.ttflist, key=lambda f: known.get(f.name, len(known))):
+        if not entry.name.startswith("Last Resort") and _covers(entry.fname, needed):
             return str(entry.name)
     return None
 
@@ -301,19 +311,59 @@ def _signed_money_axis(axis: Axis) -> None:
     axis.set_major_formatter(FuncFormatter(lambda value, _pos: _yuan(value)))
 
 
-def _figure(width: float, height: float, footer_lines: int) -> Figure:
-    """A figure with its own Agg canvas and room at the bottom for a footnote of `footer_lines`."""
-    figure = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
-    FigureCanvasAgg(figure)
-    footer = (0.2 * footer_lines + 0.08) / height if footer_lines else 0.0
-    engine = figure.get_layout_engine()
-    if engine is not None:  # constrained layout always has one; the check keeps mypy honest
-        engine.set(rect=(0.0, footer, 1.0, 1.0 - footer))  # type: ignore[call-arg]  # ConstrainedLayoutEngine
-    return figure
+# --- layout -------------------------------------------------------------------------------------------
+#
+# Margins are measured and set by hand rather than by matplotlib's constrained layout: that engine
+# draws the whole figure once more before saving and costs more than half the render time, while
+# the few things that vary here (tick label widths, legend and footnote heights) measure cheaply.
 
 
-def _footnote(figure: Figure, style: _Style, lines: Sequence[str]) -> None:
-    figure.text(0.008, 0.008, "\n".join(lines), ha="left", va="bottom", fontsize=8.5, color="#333333", **style.font)
+def _figure(width: float, height: float) -> tuple[Figure, RendererAgg]:
+    """A figure with its own Agg canvas (nothing registered with pyplot) and a renderer to measure with."""
+    figure = Figure(figsize=(width, height), dpi=DPI)
+    canvas = FigureCanvasAgg(figure)
+    return figure, canvas.get_renderer()  # type: ignore[no-untyped-call]  # backend_agg is unannotated
+
+
+def _size(artist: Artist, renderer: RendererAgg) -> tuple[float, float]:
+    """Width and height of an artist in inches, measured without drawing the figure."""
+    box = artist.get_window_extent(renderer)
+    return box.width / DPI, box.height / DPI
+
+
+def _ticks_width(axis: Axis, renderer: RendererAgg) -> float:
+    """Inches taken by an axis's widest tick label, for the margin beside it."""
+    return max((_size(t, renderer)[0] for t in axis.get_majorticklabels() if t.get_text()), default=0.0)
+
+
+def _place(
+    figure: Figure, *, left: float, right: float, top: float, bottom: float, panels: int = 1, gap: float = 0.0
+) -> None:
+    """Set the margins around the axes in inches; `gap` separates `panels` stacked panels."""
+    width, height = figure.get_size_inches()
+    mean_panel = (height - top - bottom - gap * (panels - 1)) / panels
+    figure.subplots_adjust(
+        left=left / width,
+        right=1 - right / width,
+        top=1 - top / height,
+        bottom=bottom / height,
+        hspace=gap / mean_panel,
+    )
+
+
+def _titles(figure: Figure, style: _Style, title: str, subtitle: Text, renderer: RendererAgg) -> float:
+    """Put the title at the top; the margin above the axes that holds it and the (axes) subtitle."""
+    height = figure.get_size_inches()[1]
+    heading = figure.suptitle(title, y=1 - 0.1 / height, va="top", fontsize=14, fontweight="bold", **style.font)
+    return 0.1 + _size(heading, renderer)[1] + 0.12 + _size(subtitle, renderer)[1] + 0.1
+
+
+def _footnote(figure: Figure, style: _Style, lines: Sequence[str]) -> Text:
+    """Key numbers and how to read the chart, under it."""
+    width, height = figure.get_size_inches()
+    return figure.text(
+        0.1 / width, 0.1 / height, "\n".join(lines), ha="left", va="bottom", fontsize=8.5, color="#333333", **style.font
+    )
 
 
 def _save(figure: Figure, fmt: ChartFormat, title: str) -> bytes:
@@ -321,9 +371,7 @@ def _save(figure: Figure, fmt: ChartFormat, title: str) -> bytes:
     if fmt not in MEDIA_TYPES:
         raise ValueError(f"chart format must be one of {sorted(MEDIA_TYPES)}, got {fmt!r}")
     buffer = io.BytesIO()
-    # No date in the metadata, so the same input always gives the same bytes (cacheable, testable).
-    metadata: dict[str, str | None] = {"Title": title, "Date": None} if fmt == "svg" else {"Title": title}
-    figure.savefig(buffer, format=fmt, dpi=DPI, metadata=metadata)
+    figure.savefig(buffer, format=fmt, dpi=DPI, metadata={"Title": title})
     figure.clear()  # drop the artists now rather than whenever the collector gets to the cycle
     return buffer.getvalue()
 
@@ -345,9 +393,12 @@ def _lognormal_through(estimate: Estimate) -> tuple[float, float] | None:
     for probability, amount in zip(QUANTILES, amounts, strict=True):
         if law.floor * 1.000001 < amount < law.cap * 0.999999:
             points.append((_NORMAL.inv_cdf(probability), math.log(amount)))
-    if law.floor > 0 and 0 < loss.p_floor < 1:
+    # The masses are rounded to 4 decimals, which leaves a tiny one (0.0001) with no usable z; they
+    # count only when large enough to be exact or when the quantiles alone cannot fix the line.
+    usable = 0.01 if len(points) >= 2 else 0.0
+    if law.floor > 0 and usable < loss.p_floor < 1:
         points.append((_NORMAL.inv_cdf(loss.p_floor), math.log(law.floor)))
-    if 0 < loss.p_full_claim < 1:
+    if usable < loss.p_full_claim < 1:
         points.append((_NORMAL.inv_cdf(1 - loss.p_full_claim), math.log(law.cap)))
     if len({z for z, _ in points}) < 2:
         return None
@@ -359,16 +410,37 @@ def _lognormal_through(estimate: Estimate) -> tuple[float, float] | None:
     return float(mu), float(sd)
 
 
-def _log_density(x: np.ndarray[Any, np.dtype[np.float64]], mu: float, sd: float) -> np.ndarray[Any, Any]:
+def _log_density(x: FloatArray, mu: float, sd: float) -> FloatArray:
     """Density of ln(award) at the amounts x: the natural height on a log axis."""
     z = (np.log(x) - mu) / sd
-    return np.exp(-0.5 * z * z) / (sd * math.sqrt(2 * math.pi))
+    density: FloatArray = np.exp(-0.5 * z * z) / (sd * math.sqrt(2 * math.pi))
+    return density
 
 
-def _mass_bar(axis: Axes, x: float, height: float, color: str, label: str) -> None:
-    """A bar centred on x that looks equally wide anywhere on a log axis (±2.5% of a decade)."""
-    left, right = x / 10**0.025, x * 10**0.025
-    axis.bar(left, height, width=right - left, align="edge", color=color, alpha=0.85, label=label, zorder=3)
+def _mass_bar(axes: tuple[Axes, Axes], x: float, height: float, color: str, label: str, side: int = 0) -> None:
+    """A bar at x on the first axes with its chance written on top, equally wide anywhere on a log axis.
+
+    The percentage goes on the second axes (the one drawn last) so no shaded band hides it. `side` -1
+    puts the bar just left of x and +1 just right: the masses at the floor and at the cap then stand
+    outside the curve's support instead of under it.
+    """
+    axis, front = axes
+    half = 10**0.015
+    left, right = {-1: (x / half**2, x), 0: (x / half, x * half), 1: (x, x * half**2)}[side]
+    axis.bar(left, height, width=right - left, align="edge", color=color, alpha=0.9, label=label, zorder=3)
+    # Beside a bound the percentage stands over the bar's outer edge, off the bound's line and the curve.
+    front.annotate(
+        _percent(height),
+        xy=({-1: right, 0: math.sqrt(left * right), 1: left}[side], height),
+        xycoords=axis.transData,
+        xytext=(0, 3),
+        textcoords="offset points",
+        ha={-1: "right", 0: "center", 1: "left"}[side],
+        va="bottom",
+        fontsize=8.5,
+        fontweight="bold",
+        color=color,
+    )
 
 
 def award_chart(estimate: Estimate, *, fmt: ChartFormat = "png", lang: Language = "en") -> bytes:
@@ -378,7 +450,8 @@ def award_chart(estimate: Estimate, *, fmt: ChartFormat = "png", lang: Language 
     """
     style = _style(lang)
     loss, law, fees = estimate.economic_loss, estimate.law, estimate.court_fees
-    floor = law.floor if law.floor > 0 else None
+    # The statutory floor binds statutory damages only; a proved loss is awarded as proved.
+    floor = law.floor if law.route == "statutory" and law.floor > 0 else None
     cap = law.cap
     fit = _lognormal_through(estimate)
     statute_cap = float(copyright_regime(law.version).statutory_cap)
@@ -386,9 +459,7 @@ def award_chart(estimate: Estimate, *, fmt: ChartFormat = "png", lang: Language 
     # The x range holds the floor, the mass and the cap; a cap far beyond where the mass is (a
     # 5,000,000 statutory maximum over awards in the thousands) is pointed to at the edge instead.
     if fit is not None:
-        mu, sd = fit
-        low_mass = math.exp(mu - 3.1 * sd)
-        high_mass = math.exp(mu + 3.1 * sd)
+        low_mass, high_mass = math.exp(fit[0] - 3.1 * fit[1]), math.exp(fit[0] + 3.1 * fit[1])
     else:
         low_mass = high_mass = loss.p50
     low = min(floor if floor is not None else low_mass, loss.p10, loss.p50)
@@ -396,54 +467,73 @@ def award_chart(estimate: Estimate, *, fmt: ChartFormat = "png", lang: Language 
     high = cap if cap_shown else min(cap, max(high_mass, loss.p90 * 3))
     x_min, x_max = low / 10**0.3, high * 10**0.3
 
-    figure = _figure(10.5, 6.6, footer_lines=3)
+    figure, renderer = _figure(10.5, 7.2)
     axis = figure.add_subplot()
     masses = axis.twinx()
+    # Draw the density axis over the bars' axis (its background hidden), so the curve and the median
+    # stay visible where a point-mass bar stands at the same amount.
+    axis.set_zorder(masses.get_zorder() + 1)
+    axis.patch.set_visible(False)
     axis.set_xscale("log")
     axis.set_xlim(x_min, x_max)
 
-    median_label = style("median", amount=_yuan(loss.p50))
     if fit is not None:
         mu, sd = fit
         lo_curve = floor if floor is not None else x_min
         grid = np.geomspace(lo_curve, min(cap, x_max), 500)
         density = _log_density(grid, mu, sd)
         axis.plot(grid, density, color=_CURVE, linewidth=2.2, label=style("curve"), zorder=4)
-        for q_low, q_high, colour, key in ((loss.p10, loss.p90, _BAND80, "range80"), (loss.p25, loss.p75, _BAND50, "range50")):
-            band = np.geomspace(max(q_low, lo_curve), max(q_high, max(q_low, lo_curve) * 1.0001), 200)
+        for q_low, q_high, colour, key in (
+            (loss.p10, loss.p90, _BAND80, "range80"),
+            (loss.p25, loss.p75, _BAND50, "range50"),
+        ):
+            start = max(q_low, lo_curve)
+            band = np.geomspace(start, max(q_high, start * 1.0001), 200)
             axis.fill_between(band, _log_density(band, mu, sd), color=colour, label=style(key), zorder=2, linewidth=0)
-        peak = float(density.max())
         median_height = float(_log_density(np.array([loss.p50]), mu, sd)[0])
+        median_label = style("median", amount=_yuan(loss.p50))
         axis.vlines(loss.p50, 0, median_height, color=_MEDIAN, linewidth=2, label=median_label, zorder=5)
-        axis.set_ylim(0, peak * 1.32)  # headroom for the labels above the curve
+        axis.annotate(
+            median_label,
+            xy=(loss.p50, median_height),
+            xytext=(4, 6),
+            textcoords="offset points",
+            fontsize=9,
+            color=_MEDIAN,
+            **style.font,
+        )
+        axis.set_ylim(0, float(density.max()) * 1.32)  # headroom for the labels above the curve
         axis.set_ylabel(style("award_y"), **style.font)
+        # Point masses at the floor and at the full claim, on their own axis: a chance, not a density.
+        if floor is not None and loss.p_floor > 0:
+            label = style("mass_floor", p=_percent(loss.p_floor))
+            _mass_bar((masses, axis), floor, loss.p_floor, _MASS, label, side=-1)
+        if loss.p_full_claim > 0 and cap_shown:
+            label = style("mass_cap", p=_percent(loss.p_full_claim))
+            _mass_bar((masses, axis), cap, loss.p_full_claim, "#f39c4a", label, side=1)
     else:  # a proved amount: all the probability on one figure
-        _mass_bar(masses, loss.p50, 1.0, _CURVE, style("point", amount=_yuan(loss.p50)))
-        axis.set_ylim(0, 1)
+        _mass_bar((masses, axis), loss.p50, 1.0, _CURVE, style("point", amount=_yuan(loss.p50)))
+        axis.set_ylim(0, 1.32)
         axis.set_yticks([])
-
-    # Point masses at the floor and at the full claim, on their own axis: a chance, not a density.
-    top_mass = max(loss.p_floor if floor is not None else 0.0, loss.p_full_claim, 0.0 if fit is not None else 1.0)
-    if floor is not None and fit is not None and loss.p_floor > 0:
-        _mass_bar(masses, floor, loss.p_floor, _MASS, style("mass_floor", p=_percent(loss.p_floor)))
-    if fit is not None and loss.p_full_claim > 0 and cap_shown:
-        _mass_bar(masses, cap, loss.p_full_claim, "#fdae6b", style("mass_cap", p=_percent(loss.p_full_claim)))
-    masses.set_ylim(0, max(top_mass, 0.01) * 1.32)
-    masses.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0 if top_mass >= 0.05 else 1))
+    # A fixed 0-100% scale, whatever the masses: a bar's height is its chance at a glance, and a 100%
+    # bar stands as high as the curve's peak.
+    masses.set_ylim(0, 1.32)
+    masses.set_yticks([0, 0.25, 0.5, 0.75, 1.0])
+    masses.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     masses.set_ylabel(style("award_y2"), color=_MASS, **style.font)
     masses.tick_params(axis="y", colors=_MASS)
 
-    # Bounds of the award.
     if floor is not None:
         axis.axvline(floor, color=_BOUND, linestyle="--", linewidth=1.2, label=style("floor", amount=_yuan(floor)))
-    cap_key = "cap_claim" if cap < statute_cap else "cap_statute"
+    cap_label = style("cap_claim" if cap < statute_cap else "cap_statute", amount=_yuan(cap))
     if cap_shown:
-        axis.axvline(cap, color=_BOUND, linestyle=":", linewidth=1.6, label=style(cap_key, amount=_yuan(cap)))
+        axis.axvline(cap, color=_BOUND, linestyle=":", linewidth=1.6, label=cap_label)
     else:
-        axis.annotate(
+        axis.text(
+            0.995,
+            0.5,
             style("cap_off", amount=_yuan(cap)),
-            xy=(0.995, 0.5),
-            xycoords="axes fraction",
+            transform=axis.transAxes,
             ha="right",
             va="center",
             color=_BOUND,
@@ -451,7 +541,7 @@ def award_chart(estimate: Estimate, *, fmt: ChartFormat = "png", lang: Language 
             **style.font,
         )
 
-    # The court fee and the plaintiff's expected share of it, as amounts on the same axis: an award
+    # The court fee and the claimant's expected share of it, as amounts on the award axis: an award
     # left of the share line does not even pay the claimant's part of the fee.
     off_scale: list[str] = []
     if fees.fee_due is not None and fees.fitted is not None:
@@ -474,26 +564,32 @@ def award_chart(estimate: Estimate, *, fmt: ChartFormat = "png", lang: Language 
             va="top",
             fontsize=8.5,
             color=_SHARE,
+            bbox={"boxstyle": "round,pad=0.3", "facecolor": "white", "edgecolor": "#cccccc"},
+            zorder=8,
             **style.font,
         )
 
     _money_axis(axis.xaxis, x_min, x_max)
     axis.set_xlabel(style("award_x"), **style.font)
     axis.grid(axis="x", which="major", color="#e5e5e5", linewidth=0.8)
-    axis.set_axisbelow(True)
     handles, labels = axis.get_legend_handles_labels()
     mass_handles, mass_labels = masses.get_legend_handles_labels()
-    masses.legend(
+    # Below the plot, not on it: with ten entries any corner would hide part of some distribution.
+    # Anchored a fixed distance under the axes (clear of tick labels and x label); the layout engine
+    # counts an axes legend, so the footnote goes below it.
+    legend = axis.legend(
         handles + mass_handles,
         labels + mass_labels,
-        loc="upper right",
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0.0),
+        bbox_transform=axis.transAxes + ScaledTranslation(0, -0.5, figure.dpi_scale_trans),
+        ncols=3,
         prop=style.legend_font(8.5),
-        framealpha=0.92,
+        frameon=False,
     )
     title = style("award_title")
-    figure.suptitle(title, fontsize=14, fontweight="bold", **style.font)
-    axis.set_title(
-        style(
+    if fit is not None:
+        subtitle = style(
             "award_subtitle",
             p50=_yuan(loss.p50),
             p25=_yuan(loss.p25),
@@ -501,41 +597,50 @@ def award_chart(estimate: Estimate, *, fmt: ChartFormat = "png", lang: Language 
             p10=_yuan(loss.p10),
             p90=_yuan(loss.p90),
             mean=_yuan(loss.mean),
-        ),
-        fontsize=10.5,
-        color="#333333",
-        **style.font,
+        )
+    else:
+        subtitle = style("award_subtitle_point", amount=_yuan(loss.p50))
+    top = _titles(
+        figure, style, title, axis.set_title(subtitle, fontsize=10.5, color="#333333", **style.font), renderer
     )
-    _footnote(figure, style, _award_footnote(estimate, style))
+    footnote = _footnote(figure, style, _award_footnote(estimate, style, point=fit is None))
+    # Under the axes: tick labels and the x label (0.5 in, where the legend is anchored), the legend,
+    # then the footnote.
+    _place(
+        figure,
+        left=_ticks_width(axis.yaxis, renderer) + 0.45,
+        right=_ticks_width(masses.yaxis, renderer) + 0.45,
+        top=top,
+        bottom=0.5 + _size(legend, renderer)[1] + 0.15 + _size(footnote, renderer)[1] + 0.1,
+    )
     return _save(figure, fmt, title)
 
 
-def _award_footnote(estimate: Estimate, style: _Style) -> list[str]:
+def _award_footnote(estimate: Estimate, style: _Style, *, point: bool) -> list[str]:
+    """Route and law, net recovery and its risk; the fee and its split; how to read the chart."""
     law, fees = estimate.law, estimate.court_fees
-    regime = copyright_regime(law.version)
     chinese = style.text is _ZH
-    statute = regime.title_zh if chinese else law.statute
+    statute = copyright_regime(law.version).title_zh if chinese else law.statute
     article = f"第{law.article.removeprefix('art.').strip()}条" if chinese else law.article
     route_key = f"route_{law.route}"
-    route = style(route_key) if route_key in style.text else law.route
     lines = [
         style(
             "award_foot_law",
-            route=route,
+            route=style(route_key) if route_key in style.text else law.route,
             statute=statute,
             article=article,
             net=_yuan(estimate.net_recovery.expected),
             p_neg=_percent(estimate.net_recovery.p_negative),
         )
     ]
-    expenses = _yuan(estimate.expenses.expected_supported)
     if fees.fee_due is not None and fees.fitted is not None:
-        lines.append(
-            style("award_foot_fee", fee=_yuan(fees.fee_due), share=_yuan(fees.fitted.plaintiff), expenses=expenses)
-        )
+        fee_line = style("award_foot_fee", fee=_yuan(fees.fee_due), share=_yuan(fees.fitted.plaintiff))
     else:
-        lines.append(style("award_foot_nofee", expenses=expenses))
-    lines.append(style("award_foot_curve"))
+        fee_line = style("award_foot_nofee")
+    if estimate.expenses.claimed is not None:
+        fee_line += style("award_foot_expenses", expenses=_yuan(estimate.expenses.expected_supported))
+    lines.append(fee_line)
+    lines.append(style("award_foot_point" if point else "award_foot_curve"))
     return lines
 
 
@@ -554,7 +659,7 @@ def advice_chart(advice: ClaimAdvice, *, fmt: ChartFormat = "png", lang: Languag
     net = np.array([o.expected_net_recovery for o in options])
     x_min, x_max = float(claims.min()) / 10**0.15, max(float(claims.max()), advice.statutory_cap) * 10**0.15
 
-    figure = _figure(10.5, 7.4, footer_lines=2)
+    figure, renderer = _figure(10.5, 7.4)
     top, bottom = figure.subplots(2, 1, sharex=True, height_ratios=(3.2, 1.3))
     top.set_xscale("log")
     top.set_xlim(x_min, x_max)
@@ -573,24 +678,22 @@ def advice_chart(advice: ClaimAdvice, *, fmt: ChartFormat = "png", lang: Languag
     top.axvline(advice.statutory_cap, color=_BOUND, linestyle=":", linewidth=1.4)
     bottom.axvline(advice.statutory_cap, color=_BOUND, linestyle=":", linewidth=1.4)
 
-    # Net recovery is small and positive at sensible claims and falls by tens of thousands at absurd
-    # ones; a symmetric-log y axis keeps both the peak and the fall readable. It is linear within one
-    # "unit" of the peak, so the best and near-best points are distinguishable.
+    # A linear y axis: the point of the chart is how far net recovery falls at large claims, which a
+    # compressed (symmetric-log) axis would hide. Room above and below for the marker labels.
     values = np.concatenate([net, [o.award_p50 for o in options], [o.plaintiff_fee_expected for o in options]])
-    peak = max(abs(advice.best.expected_net_recovery), 1.0)
-    threshold = 10 ** math.floor(math.log10(peak))
-    if float(np.abs(values).max()) > 30 * threshold:
-        top.set_yscale("symlog", linthresh=threshold, linscale=1.0)
+    y_low, y_high = min(float(values.min()), 0.0), max(float(values.max()), 0.0)
+    span = max(y_high - y_low, 1.0)
+    top.set_ylim(y_low - 0.12 * span, y_high + 0.2 * span)
     _signed_money_axis(top.yaxis)
-    y_low, y_high = float(values.min()), float(values.max())
-    top.set_ylim(*_padded(top, y_low, y_high))
 
     marks: list[tuple[ClaimOption, str, str, str, tuple[float, float]]] = [
         (advice.best, "best", _NET, "*", (-12, 22)),
         (advice.smallest_near_best, "near", "#3182bd", "D", (-30, -34)),
     ]
     if advice.your_claim is not None:
-        marks.append((advice.your_claim, "yours", _YOURS, "X", (-14, 26)))
+        # Above the line, unless the best or near-best label already stands there.
+        taken = advice.your_claim.claim in (advice.best.claim, advice.smallest_near_best.claim)
+        marks.append((advice.your_claim, "yours", _YOURS, "X", (30, -58) if taken else (-14, 26)))
     for option, key, colour, marker, offset in marks:
         if key == "near" and option.claim == advice.best.claim:
             continue  # the best is also the smallest near it: one label is enough
@@ -627,10 +730,13 @@ def advice_chart(advice: ClaimAdvice, *, fmt: ChartFormat = "png", lang: Languag
     top.set_ylabel(style("advice_y"), **style.font)
     top.grid(color="#ececec", linewidth=0.8)
     top.set_axisbelow(True)
-    top.legend(loc="lower left", prop=style.legend_font(9), framealpha=0.92)
+    # The legend takes the left corner the net line stays away from at small claims.
+    low_claims = net[: max(len(net) // 3, 1)]
+    net_is_low = float(low_claims.mean()) < sum(top.get_ylim()) / 2
+    top.legend(loc="upper left" if net_is_low else "lower left", prop=style.legend_font(9), framealpha=0.92)
 
-    bottom.fill_between(claims, [o.p_losing_money for o in options], color="#fcbba1", linewidth=0, step=None)
-    bottom.plot(claims, [o.p_losing_money for o in options], color="#cb181d", linewidth=1.8, label=style("p_loss"))
+    bottom.fill_between(claims, [o.p_losing_money for o in options], color="#fcbba1", linewidth=0)
+    bottom.plot(claims, [o.p_losing_money for o in options], color="#cb181d", linewidth=1.8)
     bottom.set_ylim(0, 1.05)
     bottom.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     bottom.set_yticks([0, 0.5, 1.0])
@@ -641,7 +747,6 @@ def advice_chart(advice: ClaimAdvice, *, fmt: ChartFormat = "png", lang: Languag
     bottom.set_xlabel(style("advice_x"), **style.font)
 
     title = style("advice_title")
-    figure.suptitle(title, fontsize=14, fontweight="bold", **style.font)
     subtitle = style(
         "advice_subtitle",
         best=_yuan(advice.best.claim),
@@ -650,27 +755,33 @@ def advice_chart(advice: ClaimAdvice, *, fmt: ChartFormat = "png", lang: Languag
         near_net=_yuan(advice.smallest_near_best.expected_net_recovery),
     )
     if advice.your_claim is not None:
-        subtitle += style(
+        subtitle += "\n" + style(
             "advice_subtitle_yours",
+            p_loss=_percent(advice.your_claim.p_losing_money),
             yours=_yuan(advice.your_claim.claim),
             yours_net=_yuan(advice.your_claim.expected_net_recovery),
         )
-    top.set_title(subtitle, fontsize=10, color="#333333", **style.font)
+    top_margin = _titles(
+        figure, style, title, top.set_title(subtitle, fontsize=10, color="#333333", **style.font), renderer
+    )
     assessed = _yuan(advice.assessed_loss) if advice.assessed_loss is not None else style("assessed_none")
     if advice.assessed_loss is not None and style.text is _EN:
         assessed += " yuan"
     elif advice.assessed_loss is not None:
         assessed += " 元"
-    _footnote(figure, style, _wrap(style("advice_foot", assessed=assessed), 150 if style.text is _EN else 75))
+    footnote = _footnote(
+        figure, style, _wrap(style("advice_foot", assessed=assessed), 150 if style.text is _EN else 75)
+    )
+    _place(
+        figure,
+        left=max(_ticks_width(top.yaxis, renderer), _ticks_width(bottom.yaxis, renderer)) + 0.45,
+        right=0.3,
+        top=top_margin,
+        bottom=0.55 + _size(footnote, renderer)[1] + 0.15,
+        panels=2,
+        gap=0.12,
+    )
     return _save(figure, fmt, title)
-
-
-def _padded(axis: Axes, low: float, high: float) -> tuple[float, float]:
-    """Room above and below the data for the marker labels, in the axis's own scale."""
-    if axis.get_yscale() == "symlog":
-        return (low * 1.6 if low < 0 else -abs(high) * 0.05, high * 2.2 if high > 0 else abs(low) * 0.05)
-    span = max(high - low, 1.0)
-    return low - 0.12 * span, high + 0.2 * span
 
 
 def _wrap(text: str, width: int) -> list[str]:
@@ -706,11 +817,13 @@ def reliability_chart(evaluation: Evaluation, *, fmt: ChartFormat = "png", lang:
     rank = np.arange(1, len(held) + 1)
     scheme = style("scheme_loo") if evaluation.scheme == "leave-one-out" else style("scheme_k", k=evaluation.folds)
 
-    figure = _figure(12, 8.6, footer_lines=2)
+    figure, renderer = _figure(12, 8.6)
     top, bottom = figure.subplots(2, 1, height_ratios=(3, 2))
 
-    top.vlines(rank, q[:, 0], q[:, 4], color=_BAND80, linewidth=5, label=style("rel_range80"), zorder=2)
-    top.vlines(rank, q[:, 1], q[:, 3], color=_BAND50, linewidth=5, label=style("rel_range50"), zorder=3)
+    # Bars as wide as the cases allow without touching: about 11 inches of axis shared among them.
+    bar = max(0.8, min(5.0, 0.55 * 11 * 72 / len(held)))
+    top.vlines(rank, q[:, 0], q[:, 4], color=_BAND80, linewidth=bar, label=style("rel_range80"), zorder=2)
+    top.vlines(rank, q[:, 1], q[:, 3], color=_BAND50, linewidth=bar, label=style("rel_range50"), zorder=3)
     top.scatter(rank, q[:, 2], marker="_", s=60, color=_MEDIAN, linewidths=1.5, label=style("rel_median"), zorder=4)
     top.scatter(
         rank[inside80], observed[inside80], s=22, color=_INSIDE, edgecolors="white", linewidths=0.5,
@@ -728,10 +841,11 @@ def reliability_chart(evaluation: Evaluation, *, fmt: ChartFormat = "png", lang:
     top.set_xlim(0, len(held) + 1)
     top.set_xlabel(style("rel_a_x"), **style.font)
     top.set_ylabel(style("rel_a_y"), **style.font)
-    top.set_title(style("rel_a_title"), fontsize=10.5, loc="left", **style.font)
+    panel_title = top.set_title(style("rel_a_title"), fontsize=10.5, loc="left", **style.font)
     top.grid(axis="y", which="major", color="#ececec", linewidth=0.8)
     top.set_axisbelow(True)
-    top.legend(loc="upper left", prop=style.legend_font(8.5), framealpha=0.92, ncols=2)
+    # Lower right: the cases with the largest predicted awards leave that corner empty.
+    top.legend(loc="lower right", prop=style.legend_font(8.5), framealpha=0.92, ncols=2)
 
     groups = [g for g in np.array_split(np.arange(len(held)), min(10, len(held))) if len(g)]
     positions = np.arange(len(groups))
@@ -743,7 +857,8 @@ def reliability_chart(evaluation: Evaluation, *, fmt: ChartFormat = "png", lang:
     bottom.axhline(0.8, color=_MEDIAN, linestyle="--", linewidth=1.3, label=style("nominal80"))
     bottom.axhline(0.5, color=_MEDIAN, linestyle=":", linewidth=1.5, label=style("nominal50"))
     bottom.set_xticks(positions, [f"{_yuan(q[g[0], 2])}–\n{_yuan(q[g[-1], 2])}" for g in groups], fontsize=8.5)
-    bottom.set_ylim(0, 1.12)
+    bottom.set_ylim(0, 1.22)  # room for the legend above full-coverage bars
+    bottom.set_yticks([0, 0.2, 0.4, 0.6, 0.8, 1.0])
     bottom.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     bottom.set_xlabel(style("rel_b_x"), **style.font)
     bottom.set_ylabel(style("rel_b_y"), **style.font)
@@ -774,12 +889,22 @@ def reliability_chart(evaluation: Evaluation, *, fmt: ChartFormat = "png", lang:
         n=evaluation.n_evaluated,
         scheme=scheme,
     )
-    figure.suptitle(title, fontsize=13.5, fontweight="bold", **style.font)
+    top_margin = _titles(figure, style, title, panel_title, renderer)
     foot = style(
         "rel_foot",
         scheme=scheme,
         male=f"{metrics.median_abs_log_error:.2f}",
         factor=f"{math.exp(metrics.median_abs_log_error):.1f}",
     )
-    _footnote(figure, style, _wrap(foot, 170 if style.text is _EN else 85))
+    footnote = _footnote(figure, style, _wrap(foot, 190 if style.text is _EN else 95))
+    # Between the panels: the top panel's x label, then the bottom panel's title.
+    _place(
+        figure,
+        left=max(_ticks_width(top.yaxis, renderer), _ticks_width(bottom.yaxis, renderer)) + 0.45,
+        right=0.3,
+        top=top_margin,
+        bottom=0.75 + _size(footnote, renderer)[1] + 0.15,
+        panels=2,
+        gap=0.85,
+    )
     return _save(figure, fmt, title)

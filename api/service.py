@@ -72,6 +72,7 @@ class EstimatorService:
         self._max_batch_rows = max_batch_rows
         self._cache: OrderedDict[tuple[str, str], FittedModel] = OrderedDict()
         self._records: OrderedDict[tuple[str, str], list[CaseRecord]] = OrderedDict()
+        self._default_evaluation: Evaluation | None = None
         self._lock = threading.Lock()
 
     @property
@@ -221,11 +222,23 @@ class EstimatorService:
                 created_at=self._default.data_cutoff or "",
                 n_records=self._default.n_records,
                 model=self._default,
-                diagnostics=None,
+                diagnostics=self.evaluation_for(tenant, DEFAULT_CALIBRATION),
             )
         if tenant is None:
             raise NotFoundError(f"calibration `{calibration_id}` was not found", field="calibration_id")
         return _decoded(self._store.get(tenant, calibration_id))
+
+    def evaluation_for(self, tenant: str | None, calibration_id: str) -> Evaluation:
+        """A calibration's held-out validation; the default one's is computed once, on first use."""
+        if calibration_id in (DEFAULT_CALIBRATION, self._default.id):
+            with self._lock:
+                if self._default_evaluation is None:
+                    self._default_evaluation = evaluate(bundled_records())
+                return self._default_evaluation
+        diagnostics = self.get_calibration(tenant, calibration_id).diagnostics
+        if diagnostics is None:  # pragma: no cover - every stored calibration was evaluated
+            raise NotFoundError(f"calibration `{calibration_id}` has no validation", field="calibration_id")
+        return diagnostics
 
     def list_calibrations(self, tenant: str, *, limit: int, offset: int) -> list[CalibrationSummary]:
         return self._store.list(tenant, limit=limit, offset=offset)

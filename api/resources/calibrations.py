@@ -38,6 +38,10 @@ class ModelSummary(Response, frozen=True):
     fee_split_gamma: Annotated[float, Meta(description="Defendant fee share = (award/claim)^gamma; 1 = proportional.")]
 
 
+class CalibrationLinks(Response, frozen=True):
+    reliability_chart: Annotated[str, Meta(description="Held-out ranges against actual awards (PNG; ?format=svg).")]
+
+
 class CalibrationOut(Response, frozen=True):
     id: str
     name: str | None
@@ -47,6 +51,7 @@ class CalibrationOut(Response, frozen=True):
     diagnostics: Annotated[
         Evaluation | None, Meta(description="Held-out validation against the constant and ratio baselines.")
     ]
+    links: CalibrationLinks
 
 
 class CalibrationList(Response, frozen=True):
@@ -71,6 +76,7 @@ def calibration_out(item: Calibration) -> CalibrationOut:
             fee_split_gamma=model.fee_split.gamma,
         ),
         diagnostics=item.diagnostics,
+        links=CalibrationLinks(reliability_chart=f"/v1/calibrations/{item.id}/reliability"),
     )
 
 

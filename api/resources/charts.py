@@ -1,0 +1,117 @@
+"""Charts: an estimate's award distribution, claim advice, and a calibration's reliability, as PNG or SVG."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import Body, PathParameter, QueryParameter
+from litestar.response import Response as LitestarResponse
+
+from api.charts import MEDIA_TYPES, advice_chart, award_chart, reliability_chart
+from api.errors import AUTH_RESPONSES, ERROR_RESPONSES
+from api.formats import language_of
+from api.resources.advice import ADVICE_EXAMPLES, ClaimAdviceRequest
+from api.resources.estimates import ESTIMATE_EXAMPLES, EstimateRequest, question_of
+from api.service import EstimatorService
+
+ChartFormat = Literal["png", "svg"]
+Format = Annotated[ChartFormat | None, QueryParameter(description="`png` or `svg`; default from `Accept`, else png.")]
+PathId = Annotated[
+    str, PathParameter(max_length=64, pattern=r"^[A-Za-z0-9_-]+$", description="A calibration id, or `default`.")
+]
+
+
+def chart_format(request: Request, asked: ChartFormat | None) -> ChartFormat:  # type: ignore[type-arg]
+    if asked is not None:
+        return asked
+    return "svg" if "image/svg+xml" in request.headers.get("accept", "") else "png"
+
+
+def _image(body: bytes, fmt: ChartFormat) -> Response[bytes]:
+    return LitestarResponse(body, media_type=MEDIA_TYPES[fmt])
+
+
+class ChartController(Controller):
+    tags = ("Charts",)
+
+    @post(
+        "/v1/estimates/chart",
+        operation_id="chartEstimate",
+        summary="Draw an estimate's award distribution",
+        description=(
+            "The economic-loss award's predictive distribution with its 10-90% and 25-75% ranges, the median, "
+            "the statutory floor and the cap (claim or statute), the chances of exactly the floor or the full "
+            "claim, and the expected court fee and the plaintiff's share. PNG or SVG."
+        ),
+        status_code=200,
+        media_type="image/png",
+        responses={**ERROR_RESPONSES, **AUTH_RESPONSES},
+    )
+    async def estimate_chart(
+        self,
+        request: Request,  # type: ignore[type-arg]  # any Request
+        data: Annotated[EstimateRequest, Body(examples=ESTIMATE_EXAMPLES)],
+        service: NamedDependency[EstimatorService],
+        tenant: NamedDependency[str | None],
+        format: Format = None,  # the public query parameter's name
+    ) -> Response[bytes]:
+        fmt = chart_format(request, format)
+        lang = data.lang or language_of(request)
+        estimate = service.estimate(question_of(data), tenant=tenant, calibration_id=data.calibration_id, lang=lang)
+        return _image(award_chart(estimate, fmt=fmt, lang=lang), fmt)
+
+    @post(
+        "/v1/claims/advice/chart",
+        operation_id="chartClaimAdvice",
+        summary="Draw claim advice: expected net recovery against the claim",
+        description="Expected net recovery, the median award and the plaintiff's expected fee across claims; the best "
+        "claim, the smallest within 5% of it, your claim and the statutory cap marked; the chance of losing money.",
+        status_code=200,
+        media_type="image/png",
+        responses={**ERROR_RESPONSES, **AUTH_RESPONSES},
+    )
+    async def advice_chart(
+        self,
+        request: Request,  # type: ignore[type-arg]  # any Request
+        data: Annotated[ClaimAdviceRequest, Body(examples=ADVICE_EXAMPLES)],
+        service: NamedDependency[EstimatorService],
+        tenant: NamedDependency[str | None],
+        format: Format = None,  # the public query parameter's name
+    ) -> Response[bytes]:
+        fmt = chart_format(request, format)
+        advice = service.advise(
+            question_of(data.case),
+            tenant=tenant,
+            calibration_id=data.case.calibration_id,
+            assessed_loss=data.assessed_loss,
+            your_claim=data.your_claim,
+            points=data.points,
+        )
+        return _image(advice_chart(advice, fmt=fmt, lang=data.case.lang or language_of(request)), fmt)
+
+    @get(
+        "/v1/calibrations/{calibration_id:str}/reliability",
+        operation_id="chartCalibrationReliability",
+        summary="Draw a calibration's reliability: held-out ranges against actual awards",
+        description="Each held-out case's predicted 80% range against its actual award, and coverage of the 50% "
+        "and 80% ranges by decile of the predicted median against the nominal levels. `default` is the bundled "
+        "calibration; another key's calibration is a 404.",
+        status_code=200,
+        media_type="image/png",
+        responses={**ERROR_RESPONSES, **AUTH_RESPONSES},
+        sync_to_thread=True,
+        security=[{}, {"ApiKey": []}],
+    )
+    def reliability(
+        self,
+        request: Request,  # type: ignore[type-arg]  # any Request
+        calibration_id: PathId,
+        service: NamedDependency[EstimatorService],
+        tenant: NamedDependency[str | None],
+        format: Format = None,  # the public query parameter's name
+    ) -> Response[bytes]:
+        fmt = chart_format(request, format)
+        evaluation = service.evaluation_for(tenant, calibration_id)
+        return _image(reliability_chart(evaluation, fmt=fmt, lang=language_of(request)), fmt)

@@ -1,0 +1,45 @@
+"""Charts over HTTP: PNG by default, SVG on request, and the calibration's link to its reliability chart."""
+
+from __future__ import annotations
+
+from litestar import Litestar
+from litestar.testing import TestClient
+
+Client = TestClient[Litestar]
+PNG = b"\x89PNG\r\n\x1a\n"
+BLOGGER = {
+    "law_version": "2020",
+    "work_type": "ai_image",
+    "defendant_type": "individual",
+    "claimed_economic_loss": 5000,
+}
+
+
+def test_estimate_chart_is_a_png_or_an_svg(client: Client) -> None:
+    png = client.post("/v1/estimates/chart", json=BLOGGER)
+    assert png.status_code == 200
+    assert png.headers["content-type"] == "image/png"
+    assert png.content.startswith(PNG)
+    svg = client.post("/v1/estimates/chart?format=svg", json=BLOGGER)
+    assert svg.headers["content-type"].startswith("image/svg+xml")
+    assert b"<svg" in svg.content
+
+
+def test_advice_chart_renders(client: Client) -> None:
+    response = client.post("/v1/claims/advice/chart", json={"case": BLOGGER, "assessed_loss": 5000, "points": 12})
+    assert response.status_code == 200
+    assert response.content.startswith(PNG)
+
+
+def test_calibration_links_to_its_reliability_chart(client: Client) -> None:
+    calibration = client.get("/v1/calibrations/default").json()
+    link = calibration["links"]["reliability_chart"]
+    assert calibration["diagnostics"]["held_out"]
+    chart = client.get(link, headers={"accept": "image/svg+xml"})
+    assert chart.status_code == 200
+    assert chart.headers["content-type"].startswith("image/svg+xml")
+
+
+def test_bad_chart_requests_are_problems(client: Client) -> None:
+    assert client.post("/v1/estimates/chart?format=gif", json=BLOGGER).status_code == 400
+    assert client.get("/v1/calibrations/nope/reliability").status_code == 404
