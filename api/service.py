@@ -19,7 +19,7 @@ from api.errors import NotFoundError, PayloadTooLargeError
 from api.storage import CalibrationStore, CalibrationSummary, StoredCalibration
 from calibration.evaluate import Evaluation, evaluate
 from calibration.fit import fit_award_model
-from calibration.precedents import DEFAULT_LIMIT, DEFAULT_MAX_DISTANCE, Precedent, find_precedents
+from calibration.precedents import DEFAULT_LIMIT, DEFAULT_MAX_DISTANCE, Precedent, PrecedentIndex
 from calibration.records import CaseRecord, TooManyRecordsError, bundled_records, parse_records
 from estimator.batch import CHUNK, Writer, score_raw
 from estimator.cases_io import raw_chunks
@@ -73,6 +73,7 @@ class EstimatorService:
         self._cache: OrderedDict[tuple[str, str], FittedModel] = OrderedDict()
         self._records: OrderedDict[tuple[str, str], list[CaseRecord]] = OrderedDict()
         self._default_evaluation: Evaluation | None = None
+        self._indexes: OrderedDict[tuple[str, str], PrecedentIndex] = OrderedDict()
         self._lock = threading.Lock()
 
     @property
@@ -106,9 +107,22 @@ class EstimatorService:
         max_distance: float = DEFAULT_MAX_DISTANCE,
         limit: int = DEFAULT_LIMIT,
     ) -> list[Precedent]:
+        index = self._precedent_index(tenant, calibration_id)
+        return index.find(question.case, max_distance=max_distance, limit=limit)
+
+    def _precedent_index(self, tenant: str | None, calibration_id: str | None) -> PrecedentIndex:
+        """One index per calibration, built on first use: coding the records is the costly part."""
         model = self.model_for(tenant, calibration_id)
-        records = self.records_for(tenant, calibration_id)
-        return find_precedents(model, question.case, records, max_distance=max_distance, limit=limit)
+        key = (tenant or "", model.id)
+        with self._lock:
+            index = self._indexes.get(key)
+        if index is None:
+            index = PrecedentIndex(model, self.records_for(tenant, calibration_id))
+            with self._lock:
+                self._indexes[key] = index
+                while len(self._indexes) > _CACHE_SIZE:
+                    self._indexes.popitem(last=False)
+        return index
 
     def records_for(self, tenant: str | None, calibration_id: str | None) -> list[CaseRecord]:
         """The decided cases a calibration was fitted from (the bundled ones for the default)."""
@@ -248,6 +262,7 @@ class EstimatorService:
         with self._lock:
             self._cache.pop((tenant, calibration_id), None)
             self._records.pop((tenant, calibration_id), None)
+            self._indexes.pop((tenant, calibration_id), None)
 
     def close(self) -> None:
         with self._lock:

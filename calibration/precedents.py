@@ -48,6 +48,39 @@ class Precedent(msgspec.Struct, frozen=True, kw_only=True):
     source_url: str | None
 
 
+class PrecedentIndex:
+    """The eligible records of one calibration, coded once, ready to be searched for many cases."""
+
+    def __init__(self, model: FittedModel, records: Sequence[CaseRecord]) -> None:
+        statutory = {o.record_id for o in observations(records)[0]}
+        self.records = [r for r in records if r.id in statutory and _award(r) is not None]
+        self._model = model
+        self._beta = np.array(model.coefficients)
+        self._beta[model.features.names.index("intercept")] = 0.0
+        coded = CaseColumns([case_of(r) for r in self.records]).design_matrix(model.features)
+        self._weighted = coded * self._beta
+
+    def find(
+        self,
+        case: Case,
+        *,
+        max_distance: float = DEFAULT_MAX_DISTANCE,
+        limit: int = DEFAULT_LIMIT,
+        exclude_id: str | None = None,
+    ) -> list[Precedent]:
+        """Decided cases within `max_distance` of `case`, nearest first, at most `limit`."""
+        if not self.records:
+            return []
+        target = CaseColumns([case]).design_matrix(self._model.features)[0] * self._beta
+        distance = np.sqrt(((self._weighted - target) ** 2).sum(axis=1))
+        eligible = [i for i, r in enumerate(self.records) if r.id != exclude_id]
+        order = sorted(eligible, key=lambda i: (distance[i], i))
+        chosen = [i for i in order if distance[i] <= max_distance][:limit]
+        if len(chosen) < MIN_SHOWN:
+            chosen = order[: min(MIN_SHOWN, limit)]
+        return [_precedent(self.records[i], float(distance[i]), float(distance[i]) <= max_distance) for i in chosen]
+
+
 def find_precedents(
     model: FittedModel,
     case: Case,
@@ -57,20 +90,8 @@ def find_precedents(
     limit: int = DEFAULT_LIMIT,
     exclude_id: str | None = None,
 ) -> list[Precedent]:
-    """Decided cases within `max_distance` of `case`, nearest first, at most `limit`."""
-    statutory = {o.record_id for o in observations(records)[0]}
-    eligible = [r for r in records if r.id in statutory and _award(r) is not None and r.id != exclude_id]
-    if not eligible:
-        return []
-    beta = np.asarray(model.coefficients)
-    beta[model.features.names.index("intercept")] = 0.0
-    target = CaseColumns([case]).design_matrix(model.features)[0] * beta
-    others = CaseColumns([case_of(r) for r in eligible]).design_matrix(model.features) * beta
-    distance = np.sqrt(((others - target) ** 2).sum(axis=1))
-    order = np.argsort(distance, kind="stable")
-    within = [int(i) for i in order if distance[i] <= max_distance][:limit]
-    chosen = within if len(within) >= MIN_SHOWN else [int(i) for i in order[: min(MIN_SHOWN, limit)]]
-    return [_precedent(eligible[i], float(distance[i]), float(distance[i]) <= max_distance) for i in chosen]
+    """Decided cases within `max_distance` of `case`, nearest first, at most `limit` (one-off search)."""
+    return PrecedentIndex(model, records).find(case, max_distance=max_distance, limit=limit, exclude_id=exclude_id)
 
 
 def _award(record: CaseRecord) -> float | None:
