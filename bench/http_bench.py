@@ -31,6 +31,32 @@ ESTIMATE_BODY = {
 TRIVIAL = Request("GET", "/health")
 ESTIMATE = Request("POST", "/v1/estimates", json.dumps(ESTIMATE_BODY, separators=(",", ":")).encode())
 RATIO_TARGET = 0.75
+_BLOGGER = {"law_version": "2020", "work_type": "ai_image", "defendant_type": "individual", "commercial_use": False}
+# Issue 5's endpoints, measured against a plain estimate under the same load ("stays within the
+# latency of a plain estimate"): each is loaded for a shorter run after the two above.
+EXPLAIN_REQUESTS = {
+    "claim advice": Request(
+        "POST", "/v1/claims/advice", json.dumps({"case": _BLOGGER, "assessed_loss": 5000}).encode()
+    ),
+    "compare (3 variations)": Request(
+        "POST",
+        "/v1/estimates/compare",
+        json.dumps(
+            {
+                "base": ESTIMATE_BODY,
+                "variations": [
+                    {"name": "famous", "changes": {"fame": "high"}},
+                    {"name": "removed", "changes": {"remediation": "after_notice"}},
+                    {"name": "platform", "changes": {"defendant_type": "platform"}},
+                ],
+            }
+        ).encode(),
+    ),
+    "precedents": Request("POST", "/v1/precedents", json.dumps({"case": ESTIMATE_BODY}).encode()),
+}
+# Charts are not here: a rendering takes about half a second, two orders above an estimate, so no
+# load on them says anything about the estimate path (they run in the thread pool, off the loop).
+EXPLAIN_LATENCY_TARGET = 1.0
 
 
 def _health_ok(base: str) -> bool:
@@ -49,6 +75,11 @@ def _check_answers(base: str) -> None:
         raise BenchError(f"GET /health answered {health.status_code}: {health.text[:300]}")
     if estimate.status_code != 200 or "economic_loss" not in estimate.json():
         raise BenchError(f"POST /v1/estimates answered {estimate.status_code}: {estimate.text[:300]}")
+    with httpx.Client(base_url=base, timeout=30.0) as client:
+        for label, request in EXPLAIN_REQUESTS.items():
+            answer = client.post(request.path, content=request.body, headers={"content-type": "application/json"})
+            if answer.status_code != 200:
+                raise BenchError(f"{label} ({request.path}) answered {answer.status_code}: {answer.text[:300]}")
 
 
 def run(config: Config) -> list[Row]:
@@ -76,9 +107,39 @@ def run(config: Config) -> list[Row]:
                     warmup=config.http_warmup_s,
                     workdir=work,
                 )
+            for label, request in EXPLAIN_REQUESTS.items():
+                results[label] = run_load(
+                    generator,
+                    port,
+                    request,
+                    connections=config.http_connections,
+                    duration=max(config.http_duration_s / 2, 1.0),
+                    warmup=config.http_warmup_s,
+                    workdir=work,
+                )
             if server.poll() is not None:
                 raise BenchError(f"the server exited during the load (code {server.returncode})")
-    return _rows(results, generator_note=how, config=config)
+    return _rows(results, generator_note=how, config=config) + _explain_rows(results)
+
+
+def _explain_rows(results: dict[str, LoadResult]) -> list[Row]:
+    plain = results["estimate"]
+    rows = []
+    for label in EXPLAIN_REQUESTS:
+        result = results[label]
+        rows.append(
+            Row(
+                SECTION,
+                f"{label} latency p50 / plain estimate p50",
+                result.p50_ms / plain.p50_ms,
+                "×",
+                at_most(EXPLAIN_LATENCY_TARGET),
+                note=f"p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms, {result.rps:,.0f} req/s, "
+                f"{result.errors} errors",
+                forced="fail" if result.errors else None,
+            )
+        )
+    return rows
 
 
 def _rows(results: dict[str, LoadResult], *, generator_note: str, config: Config) -> list[Row]:
