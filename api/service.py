@@ -11,7 +11,7 @@ import io
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from typing import Literal
+from typing import Generic, Literal, TypeVar
 
 import msgspec
 
@@ -32,6 +32,7 @@ from estimator.model.explain import Language, explain
 DEFAULT_CALIBRATION = "default"
 PUBLIC_TENANT = "public"
 _CACHE_SIZE = 32
+V = TypeVar("V")
 Format = Literal["json", "ndjson", "csv"]
 
 
@@ -70,10 +71,10 @@ class EstimatorService:
         self._settings = settings
         self._max_records = max_records
         self._max_batch_rows = max_batch_rows
-        self._cache: OrderedDict[tuple[str, str], FittedModel] = OrderedDict()
-        self._records: OrderedDict[tuple[str, str], list[CaseRecord]] = OrderedDict()
+        self._models: _Cache[FittedModel] = _Cache(_CACHE_SIZE)
+        self._records: _Cache[list[CaseRecord]] = _Cache(_CACHE_SIZE)
+        self._indexes: _Cache[PrecedentIndex] = _Cache(_CACHE_SIZE)
         self._default_evaluation: Evaluation | None = None
-        self._indexes: OrderedDict[tuple[str, str], PrecedentIndex] = OrderedDict()
         self._lock = threading.Lock()
 
     @property
@@ -87,12 +88,16 @@ class EstimatorService:
     def default_model(self) -> FittedModel:
         return self._default
 
-    def estimate(
+    def estimate(self, question: Question, *, tenant: str | None, calibration_id: str | None) -> Estimate:
+        """One estimate, figures only (what a chart draws)."""
+        return estimate_cases(self.model_for(tenant, calibration_id), [question], settings=self._settings)[0]
+
+    def explained_estimate(
         self, question: Question, *, tenant: str | None, calibration_id: str | None, lang: Language = "en"
     ) -> ExplainedEstimate:
         """One estimate, with the facts that moved it explained in `lang`, and its nearest precedents."""
         model = self.model_for(tenant, calibration_id)
-        estimate = estimate_cases(model, [question], settings=self._settings)[0]
+        estimate = self.estimate(question, tenant=tenant, calibration_id=calibration_id)
         fields = msgspec.structs.asdict(estimate)
         fields["factors"] = explain(model, question.case, lang=lang)
         fields["precedents"] = self.precedents(question, tenant=tenant, calibration_id=calibration_id, limit=5)
@@ -112,35 +117,32 @@ class EstimatorService:
 
     def _precedent_index(self, tenant: str | None, calibration_id: str | None) -> PrecedentIndex:
         """One index per calibration, built on first use: coding the records is the costly part."""
-        model = self.model_for(tenant, calibration_id)
-        key = (tenant or "", model.id)
-        with self._lock:
-            index = self._indexes.get(key)
-        if index is None:
-            index = PrecedentIndex(model, self.records_for(tenant, calibration_id))
-            with self._lock:
-                self._indexes[key] = index
-                while len(self._indexes) > _CACHE_SIZE:
-                    self._indexes.popitem(last=False)
-        return index
+        key = self._own(tenant, calibration_id) or ("", self._default.id)
+        return self._indexes.get(
+            key,
+            lambda: PrecedentIndex(self.model_for(tenant, calibration_id), self.records_for(tenant, calibration_id)),
+        )
 
     def records_for(self, tenant: str | None, calibration_id: str | None) -> list[CaseRecord]:
         """The decided cases a calibration was fitted from (the bundled ones for the default)."""
-        if calibration_id in (None, DEFAULT_CALIBRATION, self._default.id):
+        key = self._own(tenant, calibration_id)
+        if key is None:
             return bundled_records()
+        return self._records.get(
+            key, lambda: msgspec.json.decode(self._store.get(*key).records_json, type=list[CaseRecord])
+        )
+
+    def _own(self, tenant: str | None, calibration_id: str | None) -> tuple[str, str] | None:
+        """None for the public default calibration, else the (tenant, id) key of the caller's own.
+
+        An anonymous caller has no calibrations of its own: any other id is simply not found.
+        """
+        if calibration_id in (None, DEFAULT_CALIBRATION, self._default.id):
+            return None
         assert calibration_id is not None
         if tenant is None:
             raise NotFoundError(f"calibration `{calibration_id}` was not found", field="calibration_id")
-        key = (tenant, calibration_id)
-        with self._lock:
-            if key in self._records:
-                return self._records[key]
-        records = msgspec.json.decode(self._store.get(tenant, calibration_id).records_json, type=list[CaseRecord])
-        with self._lock:
-            self._records[key] = records
-            while len(self._records) > _CACHE_SIZE:
-                self._records.popitem(last=False)
-        return records
+        return tenant, calibration_id
 
     def compare(
         self, base: Question, variations: list[tuple[str, Question]], *, tenant: str | None, calibration_id: str | None
@@ -189,22 +191,10 @@ class EstimatorService:
 
     def model_for(self, tenant: str | None, calibration_id: str | None) -> FittedModel:
         """The default model, or a tenant's own calibration (another tenant's is not found)."""
-        if calibration_id in (None, DEFAULT_CALIBRATION, self._default.id):
+        key = self._own(tenant, calibration_id)
+        if key is None:
             return self._default
-        assert calibration_id is not None
-        if tenant is None:
-            raise NotFoundError(f"calibration `{calibration_id}` was not found", field="calibration_id")
-        key = (tenant, calibration_id)
-        with self._lock:
-            if key in self._cache:
-                self._cache.move_to_end(key)
-                return self._cache[key]
-        model = loads_model(self._store.get(tenant, calibration_id).model_json)
-        with self._lock:
-            self._cache[key] = model
-            while len(self._cache) > _CACHE_SIZE:
-                self._cache.popitem(last=False)
-        return model
+        return self._models.get(key, lambda: loads_model(self._store.get(*key).model_json))
 
     def create_calibration(self, tenant: str, body: bytes, fmt: Format, *, name: str | None) -> Calibration:
         """Parse, fit, validate and store; nothing is stored unless every step succeeded."""
@@ -259,16 +249,40 @@ class EstimatorService:
 
     def delete_calibration(self, tenant: str, calibration_id: str) -> None:
         self._store.delete(tenant, calibration_id)
-        with self._lock:
-            self._cache.pop((tenant, calibration_id), None)
-            self._records.pop((tenant, calibration_id), None)
-            self._indexes.pop((tenant, calibration_id), None)
+        for cache in (self._models, self._records, self._indexes):
+            cache.discard((tenant, calibration_id))
 
     def close(self) -> None:
         with self._lock:
             if self._opened is not None:
                 self._opened.close()
                 self._opened = None
+
+
+class _Cache(Generic[V]):
+    """A small thread-safe LRU keyed by (tenant, calibration id); a missing value is made outside the lock."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._items: OrderedDict[tuple[str, str], V] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str], make: Callable[[], V]) -> V:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = make()  # may read the store or code records: no other request waits on it
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return value
+
+    def discard(self, key: tuple[str, str]) -> None:
+        with self._lock:
+            self._items.pop(key, None)
 
 
 def _count_rows(body: bytes, fmt: Format) -> int:

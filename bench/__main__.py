@@ -16,6 +16,7 @@ import sys
 import time
 import traceback
 from collections.abc import Callable
+from pathlib import Path
 from types import FrameType
 
 import numpy as np
@@ -54,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         default="auto",
         help="HTTP load generator (auto: wrk, installed with apt-get if missing, else Python)",
     )
+    parser.add_argument("--output", type=Path, default=RESULTS, help=f"where to write the JSON (default {RESULTS})")
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, _terminate)
     config = Config(quick=args.quick, loadgen=args.loadgen)
@@ -108,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         },
         "bench_failed": failed,
     }
-    path = write_json(RESULTS, rows, meta)
+    path = write_json(args.output, rows, meta)
     if config.quick:
         print("--quick: a smoke run; at these sizes the verdicts say little about the targets\n")
     print(render_table(rows))

@@ -32,6 +32,18 @@ class ClaimAdviceRequest(Request, frozen=True):
     points: Annotated[int, Meta(ge=5, le=200, description="Claims in the log-spaced grid.")] = 40
 
 
+def advice_for(data: ClaimAdviceRequest, *, service: EstimatorService, tenant: str | None) -> ClaimAdvice:
+    """The advice a request asks for (also drawn by `POST /v1/claims/advice/chart`)."""
+    return service.advise(
+        question_of(data.case),
+        tenant=tenant,
+        calibration_id=data.case.calibration_id,
+        assessed_loss=data.assessed_loss,
+        your_claim=data.your_claim,
+        points=data.points,
+    )
+
+
 ADVICE_EXAMPLES = [
     Example(
         id="ai_picture_blogger",
@@ -92,11 +104,4 @@ class ClaimAdviceController(Controller):
         service: NamedDependency[EstimatorService],
         tenant: NamedDependency[str | None],
     ) -> ClaimAdvice:
-        return service.advise(
-            question_of(data.case),
-            tenant=tenant,
-            calibration_id=data.case.calibration_id,
-            assessed_loss=data.assessed_loss,
-            your_claim=data.your_claim,
-            points=data.points,
-        )
+        return advice_for(data, service=service, tenant=tenant)

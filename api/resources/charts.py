@@ -12,7 +12,7 @@ from litestar.response import Response as LitestarResponse
 from api.charts import MEDIA_TYPES, advice_chart, award_chart, reliability_chart
 from api.errors import AUTH_RESPONSES, ERROR_RESPONSES
 from api.formats import language_of
-from api.resources.advice import ADVICE_EXAMPLES, ClaimAdviceRequest
+from api.resources.advice import ADVICE_EXAMPLES, ClaimAdviceRequest, advice_for
 from api.resources.estimates import ESTIMATE_EXAMPLES, EstimateRequest, question_of
 from api.service import EstimatorService
 
@@ -59,9 +59,8 @@ class ChartController(Controller):
         format: Format = None,  # the public query parameter's name
     ) -> Response[bytes]:
         fmt = chart_format(request, format)
-        lang = data.lang or language_of(request)
-        estimate = service.estimate(question_of(data), tenant=tenant, calibration_id=data.calibration_id, lang=lang)
-        return _image(award_chart(estimate, fmt=fmt, lang=lang), fmt)
+        estimate = service.estimate(question_of(data), tenant=tenant, calibration_id=data.calibration_id)
+        return _image(award_chart(estimate, fmt=fmt, lang=data.lang or language_of(request)), fmt)
 
     @post(
         "/v1/claims/advice/chart",
@@ -83,14 +82,7 @@ class ChartController(Controller):
         format: Format = None,  # the public query parameter's name
     ) -> Response[bytes]:
         fmt = chart_format(request, format)
-        advice = service.advise(
-            question_of(data.case),
-            tenant=tenant,
-            calibration_id=data.case.calibration_id,
-            assessed_loss=data.assessed_loss,
-            your_claim=data.your_claim,
-            points=data.points,
-        )
+        advice = advice_for(data, service=service, tenant=tenant)
         return _image(advice_chart(advice, fmt=fmt, lang=data.case.lang or language_of(request)), fmt)
 
     @get(

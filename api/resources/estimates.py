@@ -253,7 +253,9 @@ class EstimateController(Controller):
         tenant: NamedDependency[str | None],
     ) -> ExplainedEstimate:
         lang = data.lang or language_of(request)
-        return service.estimate(question_of(data), tenant=tenant, calibration_id=data.calibration_id, lang=lang)
+        return service.explained_estimate(
+            question_of(data), tenant=tenant, calibration_id=data.calibration_id, lang=lang
+        )
 
     @post(
         "/compare",

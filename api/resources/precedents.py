@@ -33,6 +33,17 @@ class PrecedentList(ResponseBody, frozen=True):
     method: str
 
 
+def precedents_for(data: PrecedentRequest, *, service: EstimatorService, tenant: str | None) -> list[Precedent]:
+    """The precedents a request asks for, as a list or as a report."""
+    return service.precedents(
+        question_of(data.case),
+        tenant=tenant,
+        calibration_id=data.case.calibration_id,
+        max_distance=data.max_distance,
+        limit=data.limit,
+    )
+
+
 PRECEDENT_EXAMPLES = [
     Example(
         id="ai_platform_famous_character",
@@ -95,13 +106,7 @@ class PrecedentController(Controller):
         service: NamedDependency[EstimatorService],
         tenant: NamedDependency[str | None],
     ) -> PrecedentList:
-        found = service.precedents(
-            question_of(data.case),
-            tenant=tenant,
-            calibration_id=data.case.calibration_id,
-            max_distance=data.max_distance,
-            limit=data.limit,
-        )
+        found = precedents_for(data, service=service, tenant=tenant)
         return PrecedentList(precedents=found, max_distance=data.max_distance, method=METHOD)
 
     @post(
@@ -124,15 +129,8 @@ class PrecedentController(Controller):
         service: NamedDependency[EstimatorService],
         tenant: NamedDependency[str | None],
     ) -> str:
-        question = question_of(data.case)
-        found = service.precedents(
-            question,
-            tenant=tenant,
-            calibration_id=data.case.calibration_id,
-            max_distance=data.max_distance,
-            limit=data.limit,
-        )
+        found = precedents_for(data, service=service, tenant=tenant)
         explicit_english = bool(request.headers.get("accept-language")) and language_of(request) == "en"
         return precedent_report(
-            question.case, found, max_distance=data.max_distance, lang="en" if explicit_english else "zh"
+            question_of(data.case).case, found, max_distance=data.max_distance, lang="en" if explicit_english else "zh"
         )
