@@ -7,6 +7,7 @@ models, and nothing here knows about HTTP.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import threading
 from collections import OrderedDict
@@ -32,6 +33,7 @@ from estimator.model.explain import Language, explain
 DEFAULT_CALIBRATION = "default"
 PUBLIC_TENANT = "public"
 _CACHE_SIZE = 32
+_CHART_CACHE_SIZE = 64  # rendered charts of 30-150 kB each: a few MB at most
 V = TypeVar("V")
 Format = Literal["json", "ndjson", "csv"]
 
@@ -74,6 +76,7 @@ class EstimatorService:
         self._models: _Cache[FittedModel] = _Cache(_CACHE_SIZE)
         self._records: _Cache[list[CaseRecord]] = _Cache(_CACHE_SIZE)
         self._indexes: _Cache[PrecedentIndex] = _Cache(_CACHE_SIZE)
+        self._charts: _Cache[bytes] = _Cache(_CHART_CACHE_SIZE)
         self._default_evaluation: Evaluation | None = None
         self._lock = threading.Lock()
 
@@ -102,6 +105,16 @@ class EstimatorService:
         fields["factors"] = explain(model, question.case, lang=lang)
         fields["precedents"] = self.precedents(question, tenant=tenant, calibration_id=calibration_id, limit=5)
         return ExplainedEstimate(**fields)
+
+    def chart(self, drawn: msgspec.Struct, *, fmt: str, lang: str, draw: Callable[[], bytes]) -> bytes:
+        """A rendered chart of `drawn`, from the cache when the same figures were drawn before.
+
+        Drawing takes a few hundred milliseconds, computing the figures a few; keyed by a hash of
+        the figures themselves, a chart is only served to a request that computed the same figures,
+        so it never crosses calibrations or keys.
+        """
+        digest = hashlib.blake2b(msgspec.json.encode(drawn, order="deterministic"), digest_size=16).hexdigest()
+        return self._charts.get((f"{type(drawn).__name__}/{fmt}/{lang}", digest), draw)
 
     def precedents(
         self,

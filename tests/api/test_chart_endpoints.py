@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
+
+from api.resources import charts
+from estimator.model.estimate import Estimate
 
 Client = TestClient[Litestar]
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -43,3 +49,26 @@ def test_calibration_links_to_its_reliability_chart(client: Client) -> None:
 def test_bad_chart_requests_are_problems(client: Client) -> None:
     assert client.post("/v1/estimates/chart?format=gif", json=BLOGGER).status_code == 400
     assert client.get("/v1/calibrations/nope/reliability").status_code == 404
+
+
+def test_the_same_figures_are_drawn_once_and_other_figures_afresh(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    drawn: list[str] = []
+    real = charts.award_chart
+
+    def counting(estimate: Estimate, **kwargs: Any) -> bytes:
+        drawn.append(estimate.id or "")
+        return real(estimate, **kwargs)
+
+    monkeypatch.setattr(charts, "award_chart", counting)
+    case = {**BLOGGER, "id": "cache-check", "claimed_economic_loss": 7_321}
+    first = client.post("/v1/estimates/chart", json=case)
+    again = client.post("/v1/estimates/chart", json=case)
+    assert first.status_code == again.status_code == 200
+    assert again.content == first.content
+    assert drawn == ["cache-check"]
+    assert client.post("/v1/estimates/chart?format=svg", json=case).content.lstrip().startswith(b"<")
+    changed = client.post("/v1/estimates/chart", json={**case, "claimed_economic_loss": 7_322})
+    assert changed.content != first.content
+    assert len(drawn) == 3  # another format, other figures: each drawn
