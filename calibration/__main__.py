@@ -9,7 +9,7 @@ from pathlib import Path
 import msgspec
 
 from calibration.evaluate import Evaluation, Metrics, evaluate
-from calibration.fit import fit_award_model
+from calibration.fit import FitSettings, fit_award_model
 from calibration.records import load_records
 from estimator.errors import EstimatorError
 from estimator.model.artifact import dumps_model
@@ -24,6 +24,9 @@ def main(argv: list[str] | None = None) -> int:
     ev = commands.add_parser("evaluate", help="cross-validate the model against the constant and ratio baselines")
     ev.add_argument("cases", help="decided cases: .jsonl, .json or .csv")
     ev.add_argument("--folds", type=int, default=10, help="K for K-fold (leave-one-out below 30 cases)")
+    ev.add_argument(
+        "--seed", type=int, default=FitSettings().seed, help="seed of the fold shuffle (default: %(default)s)"
+    )
     ev.add_argument("--json", action="store_true", help="print the report as JSON")
     args = parser.parse_args(argv)
     try:
@@ -38,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.folds < 2:
             parser.error("--folds must be at least 2")
-        report = evaluate(records, folds=args.folds)
+        report = evaluate(records, folds=args.folds, settings=FitSettings(seed=args.seed))
     except EstimatorError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         return 2
@@ -56,7 +59,8 @@ def format_report(report: Evaluation) -> str:
     rows = [("model", report.model), ("ratio rule", report.ratio), ("constant", report.constant)]
     lines = [
         f"{report.scheme} cross-validation on {report.n_evaluated} statutory awards "
-        f"({report.n_records} records, {len(report.excluded)} not statutory or without award)",
+        f"({report.n_records} records, {len(report.excluded)} not statutory or without award)"
+        + ("" if report.seed is None else f"; folds shuffled with seed {report.seed}"),
         "",
         f"{'':12} {'median |log err|':>17} {'50% coverage':>13} {'80% coverage':>13} {'interval score':>15}",
     ]

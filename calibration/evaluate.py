@@ -61,6 +61,8 @@ class Evaluation(msgspec.Struct, frozen=True, kw_only=True):
     beats_ratio_rule: bool
     excluded: dict[str, str]
     held_out: list[HeldOut] = msgspec.field(default_factory=list)
+    # The seed of the fold shuffle, so that a report can be reproduced (None in reports stored before it).
+    seed: int | None = None
 
 
 def evaluate(records: Sequence[CaseRecord], *, folds: int = 10, settings: FitSettings | None = None) -> Evaluation:
@@ -98,6 +100,7 @@ def evaluate(records: Sequence[CaseRecord], *, folds: int = 10, settings: FitSet
             and model.interval_score_80 < ratio.interval_score_80
         ),
         excluded={e.record_id: e.reason for e in excluded},
+        seed=settings.seed,
         held_out=[
             HeldOut(
                 record_id=o.record_id,

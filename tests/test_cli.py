@@ -38,6 +38,18 @@ def test_evaluate_prints_the_model_and_both_baselines() -> None:
     report = json.loads(result.stdout)
     assert {"model", "ratio", "constant"} <= report.keys()
     assert report["n_evaluated"] == STATUTORY
+    assert report["seed"] == 20231127
+
+
+def test_evaluate_draws_other_folds_with_another_seed() -> None:
+    reports = [
+        json.loads(run("calibration", "evaluate", str(CASES), "--folds", "5", "--json", "--seed", seed).stdout)
+        for seed in ("1", "2")
+    ]
+    assert [r["seed"] for r in reports] == [1, 2]
+    assert reports[0]["held_out"] != reports[1]["held_out"]
+    text = run("calibration", "evaluate", str(CASES), "--folds", "5", "--seed", "1").stdout
+    assert "seed 1" in text
 
 
 def test_score_reports_bad_rows_and_scores_the_rest(tmp_path: Path) -> None:
