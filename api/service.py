@@ -14,6 +14,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from typing import Generic, Literal, TypeVar
 
+import anyio.to_thread
 import msgspec
 
 from api.errors import NotFoundError, PayloadTooLargeError
@@ -106,15 +107,20 @@ class EstimatorService:
         fields["precedents"] = self.precedents(question, tenant=tenant, calibration_id=calibration_id, limit=5)
         return ExplainedEstimate(**fields)
 
-    def chart(self, drawn: msgspec.Struct, *, fmt: str, lang: str, draw: Callable[[], bytes]) -> bytes:
+    async def chart(self, drawn: msgspec.Struct, *, fmt: str, lang: str, draw: Callable[[], bytes]) -> bytes:
         """A rendered chart of `drawn`, from the cache when the same figures were drawn before.
 
-        Drawing takes a few hundred milliseconds, computing the figures a few; keyed by a hash of
-        the figures themselves, a chart is only served to a request that computed the same figures,
-        so it never crosses calibrations or keys.
+        Drawing takes a few hundred milliseconds, computing the figures a few: a cached chart is
+        answered at once, a new one is drawn in a worker thread, never on the event loop. Keyed by
+        a hash of the figures themselves, a chart is only served to a request that computed the
+        same figures, so it never crosses calibrations or keys.
         """
         digest = hashlib.blake2b(msgspec.json.encode(drawn, order="deterministic"), digest_size=16).hexdigest()
-        return self._charts.get((f"{type(drawn).__name__}/{fmt}/{lang}", digest), draw)
+        key = (f"{type(drawn).__name__}/{fmt}/{lang}", digest)
+        cached = self._charts.peek(key)
+        if cached is not None:
+            return cached
+        return await anyio.to_thread.run_sync(self._charts.get, key, draw)
 
     def precedents(
         self,
@@ -292,6 +298,14 @@ class _Cache(Generic[V]):
             while len(self._items) > self._size:
                 self._items.popitem(last=False)
         return value
+
+    def peek(self, key: tuple[str, str]) -> V | None:
+        """The cached value, or None; a hit counts as a use."""
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+            return None
 
     def discard(self, key: tuple[str, str]) -> None:
         with self._lock:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
+import anyio.to_thread
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import Body, PathParameter, QueryParameter
@@ -49,9 +50,8 @@ class ChartController(Controller):
         status_code=200,
         media_type="image/png",
         responses={**ERROR_RESPONSES, **AUTH_RESPONSES},
-        sync_to_thread=True,  # a first rendering takes ~0.3-0.5 s: never on the event loop
     )
-    def estimate_chart(
+    async def estimate_chart(
         self,
         request: Request,  # type: ignore[type-arg]  # any Request
         data: Annotated[EstimateRequest, Body(examples=ESTIMATE_EXAMPLES)],
@@ -63,7 +63,8 @@ class ChartController(Controller):
         estimate = service.estimate(question_of(data), tenant=tenant, calibration_id=data.calibration_id)
         lang = data.lang or language_of(request)
         return _image(
-            service.chart(estimate, fmt=fmt, lang=lang, draw=lambda: award_chart(estimate, fmt=fmt, lang=lang)), fmt
+            await service.chart(estimate, fmt=fmt, lang=lang, draw=lambda: award_chart(estimate, fmt=fmt, lang=lang)),
+            fmt,
         )
 
     @post(
@@ -76,9 +77,8 @@ class ChartController(Controller):
         status_code=200,
         media_type="image/png",
         responses={**ERROR_RESPONSES, **AUTH_RESPONSES},
-        sync_to_thread=True,  # a first rendering takes ~0.3-0.5 s: never on the event loop
     )
-    def advice_chart(
+    async def advice_chart(
         self,
         request: Request,  # type: ignore[type-arg]  # any Request
         data: Annotated[ClaimAdviceRequest, Body(examples=ADVICE_EXAMPLES)],
@@ -90,7 +90,7 @@ class ChartController(Controller):
         advice = advice_for(data, service=service, tenant=tenant)
         lang = data.case.lang or language_of(request)
         return _image(
-            service.chart(advice, fmt=fmt, lang=lang, draw=lambda: advice_chart(advice, fmt=fmt, lang=lang)), fmt
+            await service.chart(advice, fmt=fmt, lang=lang, draw=lambda: advice_chart(advice, fmt=fmt, lang=lang)), fmt
         )
 
     @get(
@@ -103,10 +103,9 @@ class ChartController(Controller):
         status_code=200,
         media_type="image/png",
         responses={**ERROR_RESPONSES, **AUTH_RESPONSES},
-        sync_to_thread=True,
         security=[{}, {"ApiKey": []}],
     )
-    def reliability(
+    async def reliability(
         self,
         request: Request,  # type: ignore[type-arg]  # any Request
         calibration_id: PathId,
@@ -115,10 +114,11 @@ class ChartController(Controller):
         format: Format = None,  # the public query parameter's name
     ) -> Response[bytes]:
         fmt = chart_format(request, format)
-        evaluation = service.evaluation_for(tenant, calibration_id)
+        # The bundled calibration's validation is computed on first use (seconds): off the event loop.
+        evaluation = await anyio.to_thread.run_sync(service.evaluation_for, tenant, calibration_id)
         lang = language_of(request)
         return _image(
-            service.chart(
+            await service.chart(
                 evaluation, fmt=fmt, lang=lang, draw=lambda: reliability_chart(evaluation, fmt=fmt, lang=lang)
             ),
             fmt,
