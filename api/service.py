@@ -107,16 +107,19 @@ class EstimatorService:
         fields["precedents"] = self.precedents(question, tenant=tenant, calibration_id=calibration_id, limit=5)
         return ExplainedEstimate(**fields)
 
-    async def chart(self, drawn: msgspec.Struct, *, fmt: str, lang: str, draw: Callable[[], bytes]) -> bytes:
-        """A rendered chart of `drawn`, from the cache when the same figures were drawn before.
+    async def chart(self, kind: str, source: object, *, fmt: str, lang: str, draw: Callable[[], bytes]) -> bytes:
+        """A chart of `kind`, drawn by `draw` once per `source` (all it depends on), then from the cache.
 
-        Drawing takes a few hundred milliseconds, computing the figures a few: a cached chart is
-        answered at once, a new one is drawn in a worker thread, never on the event loop. Keyed by
-        a hash of the figures themselves, a chart is only served to a request that computed the
-        same figures, so it never crosses calibrations or keys.
+        Drawing takes a few hundred milliseconds: a cached chart is answered at once, a new one is
+        computed and drawn in a worker thread, never on the event loop. `source` holds the model's id
+        (a content hash) and the request, so a chart is served only for the same calibration's model
+        and the same question, and the caller resolves the model first: another key's calibration is
+        a 404 before the cache is looked at.
         """
-        digest = hashlib.blake2b(msgspec.json.encode(drawn, order="deterministic"), digest_size=16).hexdigest()
-        key = (f"{type(drawn).__name__}/{fmt}/{lang}", digest)
+        digest = hashlib.blake2b(
+            msgspec.json.encode((fmt, lang, source), order="deterministic"), digest_size=16
+        ).hexdigest()
+        key = (kind, digest)
         cached = self._charts.peek(key)
         if cached is not None:
             return cached

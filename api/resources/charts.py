@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-import anyio.to_thread
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import Body, PathParameter, QueryParameter
@@ -45,7 +44,7 @@ class ChartController(Controller):
             "The economic-loss award's predictive distribution with its 10-90% and 25-75% ranges, the median, "
             "the statutory floor and the cap (claim or statute), the chances of exactly the floor or the full "
             "claim, and the expected court fee and the plaintiff's share. PNG or SVG. A first drawing takes a few "
-            "hundred milliseconds; the same figures drawn again come from a cache."
+            "hundred milliseconds; the same request drawn again comes from a cache."
         ),
         status_code=200,
         media_type="image/png",
@@ -60,12 +59,14 @@ class ChartController(Controller):
         format: Format = None,  # the public query parameter's name
     ) -> Response[bytes]:
         fmt = chart_format(request, format)
-        estimate = service.estimate(question_of(data), tenant=tenant, calibration_id=data.calibration_id)
         lang = data.lang or language_of(request)
-        return _image(
-            await service.chart(estimate, fmt=fmt, lang=lang, draw=lambda: award_chart(estimate, fmt=fmt, lang=lang)),
-            fmt,
-        )
+        model_id = service.model_for(tenant, data.calibration_id).id
+
+        def draw() -> bytes:
+            estimate = service.estimate(question_of(data), tenant=tenant, calibration_id=data.calibration_id)
+            return award_chart(estimate, fmt=fmt, lang=lang)
+
+        return _image(await service.chart("estimate", (model_id, data), fmt=fmt, lang=lang, draw=draw), fmt)
 
     @post(
         "/v1/claims/advice/chart",
@@ -73,7 +74,7 @@ class ChartController(Controller):
         summary="Draw claim advice: expected net recovery against the claim",
         description="Expected net recovery, the median award and the plaintiff's expected fee across claims; the best "
         "claim, the smallest within 5% of it, your claim and the statutory cap marked; the chance of losing money. "
-        "The same figures drawn again come from a cache.",
+        "The same request drawn again comes from a cache.",
         status_code=200,
         media_type="image/png",
         responses={**ERROR_RESPONSES, **AUTH_RESPONSES},
@@ -87,11 +88,13 @@ class ChartController(Controller):
         format: Format = None,  # the public query parameter's name
     ) -> Response[bytes]:
         fmt = chart_format(request, format)
-        advice = advice_for(data, service=service, tenant=tenant)
         lang = data.case.lang or language_of(request)
-        return _image(
-            await service.chart(advice, fmt=fmt, lang=lang, draw=lambda: advice_chart(advice, fmt=fmt, lang=lang)), fmt
-        )
+        model_id = service.model_for(tenant, data.case.calibration_id).id
+
+        def draw() -> bytes:
+            return advice_chart(advice_for(data, service=service, tenant=tenant), fmt=fmt, lang=lang)
+
+        return _image(await service.chart("advice", (model_id, data), fmt=fmt, lang=lang, draw=draw), fmt)
 
     @get(
         "/v1/calibrations/{calibration_id:str}/reliability",
@@ -114,12 +117,11 @@ class ChartController(Controller):
         format: Format = None,  # the public query parameter's name
     ) -> Response[bytes]:
         fmt = chart_format(request, format)
-        # The bundled calibration's validation is computed on first use (seconds): off the event loop.
-        evaluation = await anyio.to_thread.run_sync(service.evaluation_for, tenant, calibration_id)
         lang = language_of(request)
-        return _image(
-            await service.chart(
-                evaluation, fmt=fmt, lang=lang, draw=lambda: reliability_chart(evaluation, fmt=fmt, lang=lang)
-            ),
-            fmt,
-        )
+        model_id = service.model_for(tenant, calibration_id).id
+
+        def draw() -> bytes:
+            # The bundled calibration's validation is computed on first use (seconds), here in the thread.
+            return reliability_chart(service.evaluation_for(tenant, calibration_id), fmt=fmt, lang=lang)
+
+        return _image(await service.chart("reliability", model_id, fmt=fmt, lang=lang, draw=draw), fmt)

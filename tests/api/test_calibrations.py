@@ -77,6 +77,12 @@ def test_another_key_cannot_see_or_use_a_calibration(keyed: TestClient[Litestar]
     assert used.status_code == 404
     assert used.json()["errors"][0]["field"] == "calibration_id"
     assert keyed.get(f"/v1/calibrations/{created}", headers=A).status_code == 200
+    # Charts are cached, but only after the calibration is resolved for the caller's own key.
+    chart = {"calibration_id": created, "claimed_economic_loss": 10000}
+    assert keyed.post("/v1/estimates/chart", json=chart, headers=A).status_code == 200
+    assert keyed.post("/v1/estimates/chart", json=chart, headers=B).status_code == 404
+    assert keyed.get(f"/v1/calibrations/{created}/reliability", headers=A).status_code == 200
+    assert keyed.get(f"/v1/calibrations/{created}/reliability", headers=B).status_code == 404
 
 
 def test_keys_are_required_for_calibrations_and_checked(keyed: TestClient[Litestar]) -> None:

@@ -49,6 +49,13 @@ def test_calibration_links_to_its_reliability_chart(client: Client) -> None:
 def test_bad_chart_requests_are_problems(client: Client) -> None:
     assert client.post("/v1/estimates/chart?format=gif", json=BLOGGER).status_code == 400
     assert client.get("/v1/calibrations/nope/reliability").status_code == 404
+    # Refused by the law while the chart is being drawn in its worker thread: still a problem naming the field.
+    punitive = {**BLOGGER, "punitive_multiplier": 2, "intentional_and_serious": True}
+    for _ in range(2):  # and not cached as anything
+        refused = client.post("/v1/estimates/chart", json=punitive)
+        assert refused.status_code == 422
+        assert refused.headers["content-type"].startswith("application/problem+json")
+        assert refused.json()["errors"][0]["field"] == "punitive_multiplier"
 
 
 def test_the_same_figures_are_drawn_once_and_other_figures_afresh(
