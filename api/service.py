@@ -282,7 +282,8 @@ class EstimatorService:
 
 
 class _Cache(Generic[V]):
-    """A small thread-safe LRU keyed by (tenant, calibration id); a missing value is made outside the lock."""
+    """A small thread-safe LRU keyed by pairs of strings, e.g. (tenant, calibration id); a missing value is
+    made outside the lock."""
 
     def __init__(self, size: int) -> None:
         self._size = size
