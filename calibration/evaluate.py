@@ -21,10 +21,19 @@ from collections.abc import Sequence
 import msgspec
 import numpy as np
 
-from calibration.fit import MIN_FOLD_CASES, FitSettings, covered, fit_core, folds_of, interval_scale, predict_core
+from calibration.fit import (
+    MIN_FOLD_CASES,
+    FitSettings,
+    covered,
+    fit_core,
+    folds_of,
+    interval_scale,
+    predict_core,
+    split_fold,
+)
 from calibration.observations import Observation, observations
 from calibration.records import CaseRecord
-from estimator.model.features import FloatArray
+from estimator.model.features import CaseColumns, FloatArray
 
 LOO_BELOW = 30  # leave-one-out for sets smaller than this
 _INNER_QUANTILES = np.array([0.10, 0.25, 0.50, 0.75, 0.90])
@@ -73,14 +82,16 @@ def evaluate(records: Sequence[CaseRecord], *, folds: int = 10, settings: FitSet
     k = len(used) if len(used) < LOO_BELOW else min(folds, len(used))
     n = len(used)
     quantiles = {name: np.zeros((n, len(_INNER_QUANTILES))) for name in ("model", "constant", "ratio")}
+    coded = CaseColumns([o.case for o in used])
     for fold in folds_of(n, k, seed=settings.seed):
-        held = {int(i) for i in fold}
-        train = [o for i, o in enumerate(used) if i not in held]
-        test_index = np.array(sorted(held))
+        train_index, test_index = split_fold(n, fold)
+        train = [used[i] for i in train_index]
         test = [used[i] for i in test_index]
         inner = msgspec.structs.replace(settings, seed=settings.seed + 1)
-        scale = interval_scale(train, settings=inner)
-        dist = predict_core(fit_core(train, settings=settings), test, scale=scale)
+        train_columns = coded.take(train_index)
+        core = fit_core(train, settings=settings, columns=train_columns)
+        scale = interval_scale(train, settings=inner, columns=train_columns, start=core.mode)
+        dist = predict_core(core, test, scale=scale, columns=coded.take(test_index))
         quantiles["model"][test_index] = dist.quantile(_INNER_QUANTILES)
         quantiles["constant"][test_index] = _constant(train, test)
         quantiles["ratio"][test_index] = _ratio(train, test)

@@ -22,7 +22,7 @@ from calibration.records import CaseRecord
 from estimator.errors import DegenerateDataError
 from estimator.model.artifact import ExpensesModel, FeeSplitModel, FittedModel, Prior, with_id
 from estimator.model.distribution import CensoredLogNormal
-from estimator.model.features import FeatureSpec, FloatArray, design_matrix
+from estimator.model.features import CaseColumns, FeatureSpec, FloatArray
 
 DEFAULT_PRIOR = Prior(
     intercept_mean=math.log(20_000),
@@ -70,13 +70,19 @@ class CoreFit(msgspec.Struct, frozen=True, kw_only=True):
     spec: FeatureSpec
     fit: CensoredFit
 
+    @property
+    def mode(self) -> FloatArray:
+        """(β, log σ) at the posterior mode: a starting point for fits on parts of the same data."""
+        return np.append(self.fit.beta, self.fit.log_sigmas or [self.fit.log_sigma])
+
 
 def fit_award_model(records: Sequence[CaseRecord], *, settings: FitSettings | None = None) -> FittedModel:
     """Fit every part of the model from decided-case records and return it with its content id."""
     settings = settings or FitSettings()
     used, _ = observations(records)
-    core = fit_core(used, settings=settings)
-    scale = interval_scale(used, settings=settings)
+    coded = CaseColumns([o.case for o in used])
+    core = fit_core(used, settings=settings, columns=coded)
+    scale = interval_scale(used, settings=settings, columns=coded, start=core.mode)
     beta = core.fit.beta
     p = len(beta)
     cov = np.asarray(core.fit.covariance)
@@ -98,16 +104,29 @@ def fit_award_model(records: Sequence[CaseRecord], *, settings: FitSettings | No
     return with_id(model)
 
 
-def fit_core(used: Sequence[Observation], *, settings: FitSettings) -> CoreFit:
-    """The censored regression on observations; raises on too little or degenerate data."""
+def fit_core(
+    used: Sequence[Observation],
+    *,
+    settings: FitSettings,
+    columns: CaseColumns | None = None,
+    start: FloatArray | None = None,
+) -> CoreFit:
+    """The censored regression on observations; raises on too little or degenerate data.
+
+    `columns`, when given, are `used`'s cases already coded, in the same order (cross-validation
+    codes all cases once and takes each fold's rows). `start`: a mode to start from, such as the
+    fit on all the data when fitting its folds (`CoreFit.mode`).
+    """
     _check_data(used, settings)
-    claims = [math.log(o.case.claim) for o in used if o.case.claim]
-    audiences = [math.log10(o.case.audience) for o in used if o.case.audience]
+    cols = CaseColumns([o.case for o in used]) if columns is None else columns
+    claims = cols.claim[cols.claim > 0]
+    audience = cols.numeric["audience"]
+    audiences = audience[audience > 0]
     spec = FeatureSpec.build(
-        log_claim_centre=float(np.median(claims)) if claims else 0.0,
-        log_audience_centre=float(np.median(audiences)) if audiences else 0.0,
+        log_claim_centre=float(np.median(np.log(claims))) if claims.size else 0.0,
+        log_audience_centre=float(np.median(np.log10(audiences))) if audiences.size else 0.0,
     )
-    x = design_matrix(spec, [o.case for o in used])
+    x = cols.design_matrix(spec)
     prior = settings.prior
     mean = np.zeros(spec.width)
     sd = np.full(spec.width, prior.effect_sd)
@@ -122,17 +141,23 @@ def fit_core(used: Sequence[Observation], *, settings: FitSettings) -> CoreFit:
         prior_sd=sd,
         log_sigma_prior_mean=prior.log_sigma_mean,
         log_sigma_prior_sd=prior.log_sigma_sd,
+        start=start,
     )
     return CoreFit(spec=spec, fit=fit)
 
 
-def predict_core(core: CoreFit, held_out: Sequence[Observation], *, scale: float = 1.0) -> CensoredLogNormal:
-    """Predictive distributions of held-out observations under a core fit (before or after scaling)."""
-    x = design_matrix(core.spec, [o.case for o in held_out])
+def predict_core(
+    core: CoreFit, held_out: Sequence[Observation], *, scale: float = 1.0, columns: CaseColumns | None = None
+) -> CensoredLogNormal:
+    """Predictive distributions of held-out observations under a core fit (before or after scaling).
+
+    `columns`: `held_out`'s cases already coded, as for `fit_core`.
+    """
+    x = (CaseColumns([o.case for o in held_out]) if columns is None else columns).design_matrix(core.spec)
     p = x.shape[1]
     cov = np.asarray(core.fit.covariance)[:p, :p]
     mu = x @ np.asarray(core.fit.beta)
-    sd = np.sqrt(core.fit.sigma**2 + np.einsum("ij,jk,ik->i", x, cov, x)) * scale
+    sd = np.sqrt(core.fit.sigma**2 + ((x @ cov) * x).sum(axis=1)) * scale  # x'Σx per row, through BLAS
     return CensoredLogNormal(mu, sd, np.array([o.floor for o in held_out]), np.array([o.cap for o in held_out]))
 
 
@@ -143,17 +168,34 @@ def folds_of(n: int, k: int, *, seed: int) -> list[npt.NDArray[np.int64]]:
     return [order[i::k] for i in range(k)]
 
 
-def interval_scale(used: Sequence[Observation], *, settings: FitSettings) -> float:
-    """The smallest factor on the predictive sd whose held-out 80% ranges cover at least 80%."""
+def split_fold(n: int, fold: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """(training rows, held-out rows) of a fold of 0..n-1, each in increasing order."""
+    held = np.zeros(n, dtype=bool)
+    held[fold] = True
+    return np.flatnonzero(~held), np.flatnonzero(held)
+
+
+def interval_scale(
+    used: Sequence[Observation],
+    *,
+    settings: FitSettings,
+    columns: CaseColumns | None = None,
+    start: FloatArray | None = None,
+) -> float:
+    """The smallest factor on the predictive sd whose held-out 80% ranges cover at least 80%.
+
+    `columns` and `start` as for `fit_core`: the folds start from the mode of the fit on all `used`.
+    """
     fold_settings = msgspec.structs.replace(settings, min_cases=min(settings.min_cases, MIN_FOLD_CASES))
     predictions: list[CensoredLogNormal] = []
     points: list[float] = []
+    coded = CaseColumns([o.case for o in used]) if columns is None else columns
     for fold in folds_of(len(used), settings.scale_folds, seed=settings.seed):
-        held = {int(i) for i in fold}
-        train = [o for i, o in enumerate(used) if i not in held]
-        test = [o for i, o in enumerate(used) if i in held]
-        core = fit_core(train, settings=fold_settings)
-        predictions.append(predict_core(core, test))
+        train_index, test_index = split_fold(len(used), fold)
+        train = [used[i] for i in train_index]
+        test = [used[i] for i in test_index]
+        core = fit_core(train, settings=fold_settings, columns=coded.take(train_index), start=start)
+        predictions.append(predict_core(core, test, columns=coded.take(test_index)))
         points.extend(o.point for o in test)
     mu = np.concatenate([d.mu for d in predictions])
     sd = np.concatenate([d.sd for d in predictions])
@@ -223,8 +265,7 @@ def _check_data(used: Sequence[Observation], settings: FitSettings) -> None:
             f"{len(used)} usable statutory awards; at least {settings.min_cases} are needed to fit the model",
             field="records",
         )
-    points = {round(math.log(o.point), 6) for o in used}
-    if len(points) < 2:
+    if np.unique(np.round(np.log([o.point for o in used]), 6)).size < 2:
         raise DegenerateDataError(
             "every usable award is the same amount: there is no variation to learn from", field="records"
         )

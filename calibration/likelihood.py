@@ -496,6 +496,7 @@ def fit_censored_normal(
     weights: npt.ArrayLike | None = None,
     sigma_groups: npt.ArrayLike | None = None,
     max_iterations: int = 500,
+    start: npt.ArrayLike | None = None,
 ) -> CensoredFit:
     """MAP estimate of (β, log σ) for censored normal regression, with Laplace covariance.
 
@@ -505,8 +506,10 @@ def fit_censored_normal(
     with the same N(log_sigma_prior_mean, log_sigma_prior_sd²) prior; the parameters are then
     (β, log σ_0, …, log σ_{G-1}). Without it there is one σ. The covariance is the inverse of the *analytic* Hessian
     of the negative log posterior at the mode (`CensoredNormalPosterior.hessian`; the tests check it
-    against central differences of the gradient). Raises InvalidInputError for bad arguments and
-    ConvergenceError when the optimiser fails or the mode's Hessian is not positive definite.
+    against central differences of the gradient). `start`, (β, log σ_0, …) e.g. from a fit on
+    similar data, replaces the ridge starting point: the mode is the same, reached in fewer steps.
+    Raises InvalidInputError for bad arguments and ConvergenceError when the optimiser fails or the
+    mode's Hessian is not positive definite.
     """
     if isinstance(max_iterations, bool) or not isinstance(max_iterations, int) or max_iterations < 1:
         raise InvalidInputError("`max_iterations` must be an integer >= 1", field="max_iterations")
@@ -553,9 +556,18 @@ def fit_censored_normal(
     # enough for the Laplace step, which L-BFGS's tolerance-limited approximate curvature does not
     # guarantee. The trust region (unlike a bare Newton step) is safe where the (β, log σ)
     # posterior is not concave, which censored likelihoods allow far from the mode.
+    if start is None:
+        theta0 = posterior.starting_point()
+    else:
+        theta0 = _float_array(start, "start")
+        if theta0.shape != (posterior.n_params,) or not np.all(np.isfinite(theta0)):
+            raise InvalidInputError(
+                f"`start` must hold {posterior.n_params} finite numbers (coefficients, then log sigmas)", field="start"
+            )
+        theta0[:p] *= column_scale  # into the optimiser's unit-scale coordinates
     result = minimize(
         fun,
-        posterior.starting_point(),
+        theta0,
         jac=True,
         hess=hess,
         method="trust-exact",

@@ -10,9 +10,11 @@ import numpy as np
 import pytest
 
 from calibration.fit import fit_award_model, fit_fee_split
+from calibration.observations import case_of
 from calibration.records import CaseRecord, bundled_records
 from estimator.errors import DegenerateDataError, InvalidInputError
 from estimator.model.artifact import default_model, dumps_model, loads_model
+from estimator.model.features import CaseColumns, FeatureSpec
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -120,3 +122,16 @@ def test_fee_split_puts_more_on_the_defendant_than_the_proportional_rule() -> No
     split = fit_fee_split(bundled_records())
     assert split.n_records >= 3
     assert split.gamma < 1.0  # gamma = 1 is proportional; the seed cases put most of the fee on the defendant
+
+
+def test_taking_rows_of_coded_cases_is_coding_those_rows() -> None:
+    cases = [case_of(r) for r in bundled_records()]
+    coded = CaseColumns(cases)
+    rows = np.array([40, 3, 77, 3, 0])
+    spec = FeatureSpec.build(log_claim_centre=11.0, log_audience_centre=4.0)
+    taken = coded.take(rows)
+    again = CaseColumns([cases[i] for i in rows])
+    np.testing.assert_array_equal(taken.design_matrix(spec), again.design_matrix(spec))
+    np.testing.assert_array_equal(taken.disputed, again.disputed)
+    assert taken.ids == again.ids
+    assert taken.n == again.n == 5

@@ -377,6 +377,18 @@ def test_weight_two_is_the_same_as_a_duplicated_row() -> None:
     assert weighted.log_posterior == pytest.approx(duplicated.log_posterior, rel=1e-9)
 
 
+def test_a_warm_start_reaches_the_same_mode_in_fewer_steps() -> None:
+    x, lower, upper = _mixed_data(3)
+    cold = fit_censored_normal(x, lower, upper, **WEAK)
+    half = slice(0, x.shape[0] // 2)
+    part = fit_censored_normal(x[half], lower[half], upper[half], **WEAK)
+    warm = fit_censored_normal(x, lower, upper, **WEAK, start=_theta(part))
+    _assert_same_mode(cold, warm)
+    assert warm.n_iterations < cold.n_iterations
+    far = fit_censored_normal(x, lower, upper, **WEAK, start=[30.0, -9.0, 9.0, 0.0, 3.0])
+    _assert_same_mode(cold, far)  # a poor start costs steps, not the answer
+
+
 def test_column_scale_does_not_change_the_model() -> None:
     x, lower, upper = _mixed_data(18, n=1_000)
     base = fit_censored_normal(x, lower, upper, **WEAK)
@@ -464,6 +476,8 @@ BAD_INPUTS = [
     pytest.param(lambda a: a.update(weights=-np.ones(4)), "weights", id="negative weights"),
     pytest.param(lambda a: a.update(weights=np.ones(5)), "weights", id="weights wrong length"),
     pytest.param(lambda a: a.update(max_iterations=0), "max_iterations", id="max_iterations zero"),
+    pytest.param(lambda a: a.update(start=[0.0, 0.0]), "start", id="start too short"),
+    pytest.param(lambda a: a.update(start=[0.0, math.nan, 0.0]), "start", id="start NaN"),
 ]
 
 
