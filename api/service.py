@@ -107,17 +107,27 @@ class EstimatorService:
         fields["precedents"] = self.precedents(question, tenant=tenant, calibration_id=calibration_id, limit=5)
         return ExplainedEstimate(**fields)
 
-    async def chart(self, kind: str, source: object, *, fmt: str, lang: str, draw: Callable[[], bytes]) -> bytes:
-        """A chart of `kind`, drawn by `draw` once per `source` (all it depends on), then from the cache.
+    async def chart(
+        self,
+        kind: str,
+        request: object,
+        *,
+        tenant: str | None,
+        calibration_id: str | None,
+        fmt: str,
+        lang: str,
+        draw: Callable[[], bytes],
+    ) -> bytes:
+        """A chart of `kind` for `request` (all it depends on besides the model), drawn once by `draw`.
 
         Drawing takes a few hundred milliseconds: a cached chart is answered at once, a new one is
-        computed and drawn in a worker thread, never on the event loop. `source` holds the model's id
-        (a content hash) and the request, so a chart is served only for the same calibration's model
-        and the same question, and the caller resolves the model first: another key's calibration is
-        a 404 before the cache is looked at.
+        computed and drawn in a worker thread, never on the event loop. The calibration is resolved
+        for the caller first (another key's is a 404 before the cache is looked at) and its model's
+        content id is part of the key, so a chart is served only for the same model and question.
         """
+        model_id = self.model_for(tenant, calibration_id).id
         digest = hashlib.blake2b(
-            msgspec.json.encode((fmt, lang, source), order="deterministic"), digest_size=16
+            msgspec.json.encode((fmt, lang, model_id, request), order="deterministic"), digest_size=16
         ).hexdigest()
         key = (kind, digest)
         cached = self._charts.peek(key)

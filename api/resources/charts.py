@@ -60,13 +60,15 @@ class ChartController(Controller):
     ) -> Response[bytes]:
         fmt = chart_format(request, format)
         lang = data.lang or language_of(request)
-        model_id = service.model_for(tenant, data.calibration_id).id
 
         def draw() -> bytes:
             estimate = service.estimate(question_of(data), tenant=tenant, calibration_id=data.calibration_id)
             return award_chart(estimate, fmt=fmt, lang=lang)
 
-        return _image(await service.chart("estimate", (model_id, data), fmt=fmt, lang=lang, draw=draw), fmt)
+        chart = await service.chart(
+            "estimate", data, tenant=tenant, calibration_id=data.calibration_id, fmt=fmt, lang=lang, draw=draw
+        )
+        return _image(chart, fmt)
 
     @post(
         "/v1/claims/advice/chart",
@@ -89,12 +91,14 @@ class ChartController(Controller):
     ) -> Response[bytes]:
         fmt = chart_format(request, format)
         lang = data.case.lang or language_of(request)
-        model_id = service.model_for(tenant, data.case.calibration_id).id
 
         def draw() -> bytes:
             return advice_chart(advice_for(data, service=service, tenant=tenant), fmt=fmt, lang=lang)
 
-        return _image(await service.chart("advice", (model_id, data), fmt=fmt, lang=lang, draw=draw), fmt)
+        chart = await service.chart(
+            "advice", data, tenant=tenant, calibration_id=data.case.calibration_id, fmt=fmt, lang=lang, draw=draw
+        )
+        return _image(chart, fmt)
 
     @get(
         "/v1/calibrations/{calibration_id:str}/reliability",
@@ -118,10 +122,12 @@ class ChartController(Controller):
     ) -> Response[bytes]:
         fmt = chart_format(request, format)
         lang = language_of(request)
-        model_id = service.model_for(tenant, calibration_id).id
 
         def draw() -> bytes:
             # The bundled calibration's validation is computed on first use (seconds), here in the thread.
             return reliability_chart(service.evaluation_for(tenant, calibration_id), fmt=fmt, lang=lang)
 
-        return _image(await service.chart("reliability", model_id, fmt=fmt, lang=lang, draw=draw), fmt)
+        chart = await service.chart(
+            "reliability", None, tenant=tenant, calibration_id=calibration_id, fmt=fmt, lang=lang, draw=draw
+        )
+        return _image(chart, fmt)
