@@ -32,12 +32,16 @@ DEFAULT_PRIOR = Prior(
     effect_sd=0.8,
     log_sigma_mean=0.0,
     log_sigma_sd=0.5,
+    audience_decade_sd=0.2,
     reason=(
         "Intercept: a typical statutory award of about 20,000 yuan, known only within a factor of 20 (sd 3 on "
         "the log scale). Claim elasticity 0.6 ± 0.3: awards rise with the claim but less than in proportion, "
         "as courts grant a smaller share of larger claims. Every other fact: 0 ± 0.8, so that a single fact "
-        "is not expected to move an award more than about fivefold either way. Residual spread sigma about "
-        "1 on the log scale (a factor of e), within a factor of e either way."
+        "is not expected to move an award more than about fivefold either way. The audience is a slope per "
+        "tenfold audience, and audiences (reads, followers, views, downloads) span eight or more tenfolds, "
+        "so its sd is 0.2 per tenfold: across four tenfolds either side of the median audience it has the "
+        "same reach as any other fact. Residual spread sigma about 1 on the log scale (a factor of e), "
+        "within a factor of e either way."
     ),
 )
 MIN_CASES = 8
@@ -133,6 +137,8 @@ def fit_core(
     mean[0], sd[0] = prior.intercept_mean, prior.intercept_sd
     claim_col = spec.names.index("log_claim")
     mean[claim_col], sd[claim_col] = prior.log_claim_mean, prior.log_claim_sd
+    if prior.audience_decade_sd is not None:
+        sd[spec.names.index("log_audience")] = prior.audience_decade_sd
     fit = fit_censored_normal(
         x,
         np.array([o.lower for o in used]),

@@ -19,7 +19,7 @@ from estimator.model.features import FeatureSpec
 SCHEMA_VERSION = 1
 
 
-class Prior(msgspec.Struct, frozen=True, kw_only=True):
+class Prior(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     """The Gaussian prior of the fit, kept with the model so that its answers can be explained."""
 
     intercept_mean: float
@@ -30,6 +30,9 @@ class Prior(msgspec.Struct, frozen=True, kw_only=True):
     log_sigma_mean: float
     log_sigma_sd: float
     reason: str
+    # Prior sd of the audience slope per decade (factor of 10). None: `effect_sd`, as in models fitted
+    # before it was set apart; omitted from the encoding then, so those models keep their content ids.
+    audience_decade_sd: float | None = None
 
 
 class ExpensesModel(msgspec.Struct, frozen=True, kw_only=True):

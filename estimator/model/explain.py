@@ -91,7 +91,7 @@ def explain(
                 effect=round(math.exp(contribution), 3),
                 effect_p10=round(math.exp(contribution - Z80 * sd), 3),
                 effect_p90=round(math.exp(contribution + Z80 * sd), 3),
-                explanation=_sentence(model, name, fact, level, math.exp(contribution), claim, case, lang),
+                explanation=_sentence(model, name, fact, level, math.exp(contribution), claim, x[j], case, lang),
             )
         )
     factors.sort(key=lambda f: -abs(math.log(f.effect)))
@@ -99,7 +99,15 @@ def explain(
 
 
 def _sentence(
-    model: FittedModel, name: str, fact: str, level: str, effect: float, claim: float, case: Case, lang: Language
+    model: FittedModel,
+    name: str,
+    fact: str,
+    level: str,
+    effect: float,
+    claim: float,
+    x_value: float,
+    case: Case,
+    lang: Language,
 ) -> str:
     en, zh = _FACT_NAMES.get(fact, (fact, fact))
     direction_en = "raises" if effect >= 1 else "lowers"
@@ -107,14 +115,18 @@ def _sentence(
     factor = f"×{effect:.2f}"
     if name == "log_claim":
         median = math.exp(model.features.log_claim_centre)
+        read = math.exp(x_value + model.features.log_claim_centre)
+        beyond = read < claim - 0.5  # the model reads the claim up to the statutory cap
         if lang == "zh":
+            capped = f"（超出法定赔偿上限的部分不计，按{yuan_text(read, lang)}计）" if beyond else ""
             return (
-                f"{zh}{yuan_text(claim, lang)}，与校准数据的中位诉请{yuan_text(median, lang)}相比，"
+                f"{zh}{yuan_text(claim, lang)}{capped}，与校准数据的中位诉请{yuan_text(median, lang)}相比，"
                 f"使预计判赔中位数{direction_zh}至{factor}"
             )
+        capped = f", read as the statutory cap of {yuan_text(read, lang)}" if beyond else ""
         return (
-            f"The {en} ({yuan_text(claim, lang)}) against the data's median claim of {yuan_text(median, lang)} "
-            f"{direction_en} the median award {factor}"
+            f"The {en} ({yuan_text(claim, lang)}{capped}) against the data's median claim of "
+            f"{yuan_text(median, lang)} {direction_en} the median award {factor}"
         )
     if name == "log_works" and case.works_count is not None:
         if lang == "zh":

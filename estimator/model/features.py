@@ -17,6 +17,7 @@ import msgspec
 import numpy as np
 import numpy.typing as npt
 
+from estimator.law.statutes import copyright_regime
 from estimator.model.case import Case, Fame, PartyType, Remediation, Role, WorkType
 
 FloatArray = npt.NDArray[np.float64]
@@ -36,19 +37,28 @@ CATEGORICAL: tuple[tuple[str, tuple[str, ...]], ...] = (
 NUMERIC = ("log_claim", "claim_unknown", "log_works", "works_unknown", "log_audience", "audience_unknown")
 
 
-class FeatureSpec(msgspec.Struct, frozen=True, kw_only=True):
+class FeatureSpec(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     """How cases become rows of the design matrix; learned centres are part of the fitted model."""
 
     names: tuple[str, ...]
     log_claim_centre: float
     log_audience_centre: float
+    # The claim is read up to the statutory cap of the case's law (500,000 under the 2001/2010 law,
+    # else 5,000,000): no statutory award can exceed the cap, so a claim beyond it says nothing more
+    # about one. False in models fitted before (omitted from their encoding, so their ids hold).
+    claim_capped: bool = False
 
     @classmethod
-    def build(cls, *, log_claim_centre: float, log_audience_centre: float) -> FeatureSpec:
+    def build(cls, *, log_claim_centre: float, log_audience_centre: float, claim_capped: bool = True) -> FeatureSpec:
         names = ["intercept", *NUMERIC]
         for field, levels in CATEGORICAL:
             names.extend(f"{field}={level}" for level in levels)
-        return cls(names=tuple(names), log_claim_centre=log_claim_centre, log_audience_centre=log_audience_centre)
+        return cls(
+            names=tuple(names),
+            log_claim_centre=log_claim_centre,
+            log_audience_centre=log_audience_centre,
+            claim_capped=claim_capped,
+        )
 
     @property
     def width(self) -> int:
@@ -77,6 +87,9 @@ def _level_codes() -> dict[str, dict[object, int]]:
 
 
 _CODES = _level_codes()
+_LAW_2010 = _CODES["law_version"]["2010"]
+_CAP_2010 = float(copyright_regime("2010").statutory_cap)
+_CAP_2020 = float(copyright_regime("2020").statutory_cap)  # also where the law version is not stated
 
 
 class CaseColumns:
@@ -145,6 +158,8 @@ class CaseColumns:
         """
         index = {name: i for i, name in enumerate(spec.names)}
         claim = self.claim[rows] if covariate_claim is None else covariate_claim[rows]
+        if spec.claim_capped:  # NaN (not stated) stays NaN
+            claim = np.minimum(claim, np.where(self.codes["law_version"][rows] == _LAW_2010, _CAP_2010, _CAP_2020))
         n = claim.shape[0]
         x = np.zeros((n, spec.width))
         x[:, index["intercept"]] = 1.0

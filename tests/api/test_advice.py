@@ -59,3 +59,13 @@ def test_estimate_explains_itself_in_english_and_chinese(client: Client) -> None
     assert all(f["effect_p10"] <= f["effect"] <= f["effect_p90"] for f in english)
     assert any("人民币5,000元" in f["explanation"] for f in chinese)
     assert [f["feature"] for f in chinese] == [f["feature"] for f in english]
+
+
+def test_a_claim_beyond_the_statutory_cap_is_explained_as_read_at_the_cap(client: Client) -> None:
+    case = {**BLOGGER, "claimed_economic_loss": 8_000_000}
+    english = {f["feature"]: f for f in client.post("/v1/estimates", json=case).json()["factors"]}
+    assert "8,000,000 yuan, read as the statutory cap of 5,000,000 yuan" in english["log_claim"]["explanation"]
+    chinese = client.post("/v1/estimates", json={**case, "lang": "zh"}).json()["factors"]
+    assert any("按人民币5,000,000元计" in f["explanation"] for f in chinese)
+    within = client.post("/v1/estimates", json={**BLOGGER, "claimed_economic_loss": 4_000_000}).json()["factors"]
+    assert not any("statutory cap" in f["explanation"] for f in within)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from pathlib import Path
 
@@ -9,11 +10,12 @@ import msgspec
 import numpy as np
 import pytest
 
-from calibration.fit import fit_award_model, fit_fee_split
+from calibration.fit import DEFAULT_PRIOR, FitSettings, fit_award_model, fit_fee_split
 from calibration.observations import case_of
 from calibration.records import CaseRecord, bundled_records
 from estimator.errors import DegenerateDataError, InvalidInputError
 from estimator.model.artifact import default_model, dumps_model, loads_model
+from estimator.model.case import Case
 from estimator.model.features import CaseColumns, FeatureSpec
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -135,3 +137,50 @@ def test_taking_rows_of_coded_cases_is_coding_those_rows() -> None:
     np.testing.assert_array_equal(taken.disputed, again.disputed)
     assert taken.ids == again.ids
     assert taken.n == again.n == 5
+
+
+# The default model as committed before the claim was read up to the statutory cap and the audience
+# slope had a prior of its own: stored calibrations fitted then must load and answer as they were fitted.
+FITTED_BEFORE_CLAIM_CAP = Path(__file__).parent / "data" / "model_fitted_before_claim_cap.json"
+
+
+def _log_claim_read(spec: FeatureSpec, **facts: object) -> float:
+    x = CaseColumns([Case(**facts)]).design_matrix(spec)[0]  # type: ignore[arg-type]
+    return float(x[spec.names.index("log_claim")] + spec.log_claim_centre)
+
+
+def test_the_claim_is_read_up_to_the_statutory_cap_of_the_case_law() -> None:
+    spec = default_model().features
+    assert spec.claim_capped
+    read = functools.partial(_log_claim_read, spec)
+    assert read(claimed_economic_loss=5_500_000, law_version="2010") == pytest.approx(math.log(500_000))
+    assert read(claimed_economic_loss=5_500_000, law_version="2020") == pytest.approx(math.log(5_000_000))
+    assert read(claimed_economic_loss=8_000_000) == pytest.approx(math.log(5_000_000))  # law not stated
+    assert read(claimed_economic_loss=300_000, law_version="2010") == pytest.approx(math.log(300_000))
+    row = CaseColumns([Case(law_version="2010")]).design_matrix(spec)[0]
+    assert row[spec.names.index("claim_unknown")] == 1.0
+    assert row[spec.names.index("log_claim")] == 0.0
+
+
+def test_a_model_fitted_before_the_claim_cap_keeps_its_id_and_reads_claims_as_it_was_fitted() -> None:
+    data = FITTED_BEFORE_CLAIM_CAP.read_bytes()
+    old = loads_model(data)  # its content id still verifies: the new fields are left out at their defaults
+    assert not old.features.claim_capped
+    assert old.prior.audience_decade_sd is None
+    assert b"claim_capped" not in dumps_model(old)
+    assert b"audience_decade_sd" not in dumps_model(old)
+    read = _log_claim_read(old.features, claimed_economic_loss=5_500_000, law_version="2010")
+    assert read == pytest.approx(math.log(5_500_000))
+
+
+def test_the_audience_slope_has_a_prior_per_tenfold() -> None:
+    # Audiences span eight or more tenfolds; the slope's prior sd (0.2 per tenfold) holds the whole
+    # span to the reach of any other fact, where the generic 0.8 would let it move an award e^6-fold.
+    model = default_model()
+    assert model.prior.audience_decade_sd == pytest.approx(0.2)
+    j = model.features.names.index("log_audience")
+    assert math.sqrt(model.covariance[j][j]) < 0.2
+    free = fit_award_model(
+        bundled_records(), settings=FitSettings(prior=msgspec.structs.replace(DEFAULT_PRIOR, audience_decade_sd=None))
+    )
+    assert math.sqrt(free.covariance[j][j]) > 0.2  # the same data under the generic prior: a looser slope
