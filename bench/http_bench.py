@@ -115,8 +115,10 @@ def run(config: Config) -> list[Row]:
                     warmup=config.http_warmup_s,
                     workdir=work,
                 )
-            for label, request in EXPLAIN_REQUESTS.items():
-                results[label] = run_load(
+            # Each endpoint runs between two plain-estimate runs and is compared with their mean, so a
+            # shared machine's load drifting over the minute these take cancels out of the ratio.
+            runs = [
+                run_load(
                     generator,
                     port,
                     request,
@@ -125,10 +127,20 @@ def run(config: Config) -> list[Row]:
                     warmup=config.http_warmup_s,
                     workdir=work,
                 )
+                for request in _interleaved()
+            ]
             first = _first_drawings(base)
             if server.poll() is not None:
                 raise BenchError(f"the server exited during the load (code {server.returncode})")
-    return _rows(results, generator_note=how, config=config) + _explain_rows(results) + first
+    return _rows(results, generator_note=how, config=config) + _explain_rows(runs) + first
+
+
+def _interleaved() -> list[Request]:
+    """Plain estimate, first endpoint, plain estimate, second endpoint, ..., plain estimate."""
+    sequence = [ESTIMATE]
+    for request in EXPLAIN_REQUESTS.values():
+        sequence += [request, ESTIMATE]
+    return sequence
 
 
 def _first_drawings(base: str) -> list[Row]:
@@ -156,21 +168,22 @@ def _first_drawings(base: str) -> list[Row]:
     ]
 
 
-def _explain_rows(results: dict[str, LoadResult]) -> list[Row]:
-    plain = results["estimate"]
+def _explain_rows(runs: list[LoadResult]) -> list[Row]:
+    """`runs` as `_interleaved` orders them: each endpoint against the plain estimates either side."""
     rows = []
-    for label in EXPLAIN_REQUESTS:
-        result = results[label]
+    for i, label in enumerate(EXPLAIN_REQUESTS):
+        before, result, after = runs[2 * i : 2 * i + 3]
+        plain_ms = (before.p50_ms + after.p50_ms) / 2
         rows.append(
             Row(
                 SECTION,
                 f"{label} latency p50 / plain estimate p50",
-                result.p50_ms / plain.p50_ms,
+                result.p50_ms / plain_ms,
                 "×",
                 at_most(EXPLAIN_LATENCY_TARGET),
-                note=f"p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms, {result.rps:,.0f} req/s, "
-                f"{result.errors} errors",
-                forced="fail" if result.errors else None,
+                note=f"p50 {result.p50_ms:.1f} ms against {before.p50_ms:.1f} / {after.p50_ms:.1f} ms either side, "
+                f"p99 {result.p99_ms:.1f} ms, {result.rps:,.0f} req/s, {result.errors} errors",
+                forced="fail" if result.errors or before.errors or after.errors else None,
             )
         )
     return rows

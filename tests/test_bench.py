@@ -25,3 +25,24 @@ def test_bench_quick_core_and_fit_sections_run_and_report(tmp_path: Path) -> Non
     text = json.dumps(report)
     assert "estimate_columns" in text
     assert "fit_award_model" in text
+
+
+def test_each_explain_endpoint_is_compared_with_the_plain_estimates_either_side() -> None:
+    from bench.http_bench import ESTIMATE, EXPLAIN_REQUESTS, _explain_rows, _interleaved
+    from bench.loadgen import LoadResult
+
+    sequence = _interleaved()
+    assert sequence[::2] == [ESTIMATE] * (len(EXPLAIN_REQUESTS) + 1)
+    assert sequence[1::2] == list(EXPLAIN_REQUESTS.values())
+    # The plain estimate slows from 10 to 30 ms over the run; each endpoint takes 20 ms.
+    plains = [10.0 + 20.0 * i / len(EXPLAIN_REQUESTS) for i in range(len(EXPLAIN_REQUESTS) + 1)]
+    runs = []
+    for i, plain in enumerate(plains):
+        runs.append(LoadResult(requests=100, errors=0, seconds=1.0, p50_ms=plain, p99_ms=plain))
+        if i < len(EXPLAIN_REQUESTS):
+            runs.append(LoadResult(requests=100, errors=0, seconds=1.0, p50_ms=20.0, p99_ms=20.0))
+    rows = _explain_rows(runs)
+    expected = [20.0 / ((a + b) / 2) for a, b in zip(plains, plains[1:], strict=False)]
+    assert [row.value for row in rows] == expected
+    failing = runs[:2] + [LoadResult(requests=100, errors=3, seconds=1.0, p50_ms=10.0, p99_ms=10.0)] + runs[3:]
+    assert _explain_rows(failing)[0].forced == "fail"  # an error in a bracketing estimate run fails the row
