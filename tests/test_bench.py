@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import sys
@@ -42,7 +43,7 @@ def test_each_explain_endpoint_is_compared_with_the_plain_estimates_either_side(
         if i < len(EXPLAIN_REQUESTS):
             runs.append(LoadResult(requests=100, errors=0, seconds=1.0, p50_ms=20.0, p99_ms=20.0))
     rows = _explain_rows(runs)
-    expected = [20.0 / ((a + b) / 2) for a, b in zip(plains, plains[1:], strict=False)]
+    expected = [20.0 / ((a + b) / 2) for a, b in itertools.pairwise(plains)]
     assert [row.value for row in rows] == expected
-    failing = runs[:2] + [LoadResult(requests=100, errors=3, seconds=1.0, p50_ms=10.0, p99_ms=10.0)] + runs[3:]
+    failing = [*runs[:2], LoadResult(requests=100, errors=3, seconds=1.0, p50_ms=10.0, p99_ms=10.0), *runs[3:]]
     assert _explain_rows(failing)[0].forced == "fail"  # an error in a bracketing estimate run fails the row
