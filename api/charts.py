@@ -59,6 +59,7 @@ Language = Literal["en", "zh"]
 MEDIA_TYPES: dict[ChartFormat, str] = {"png": "image/png", "svg": "image/svg+xml"}
 
 DPI = 100
+AWARD_FIGSIZE = (10.5, 7.2)  # inches: the award chart's size
 _NORMAL = NormalDist()
 # Colours: blues for the model's distribution, orange for point masses, purple for fees, red for
 # the claimant's own claim and for misses; chosen to stay distinct for the common colour blindnesses.
@@ -467,7 +468,7 @@ def award_chart(estimate: Estimate, *, fmt: ChartFormat = "png", lang: Language 
     high = cap if cap_shown else min(cap, max(high_mass, loss.p90 * 3))
     x_min, x_max = low / 10**0.3, high * 10**0.3
 
-    figure, renderer = _figure(10.5, 7.2)
+    figure, renderer = _figure(*AWARD_FIGSIZE)
     axis = figure.add_subplot()
     masses = axis.twinx()
     # Draw the density axis over the bars' axis (its background hidden), so the curve and the median
