@@ -79,7 +79,10 @@ class EstimatorService:
         self._indexes: _Cache[PrecedentIndex] = _Cache(_CACHE_SIZE)
         self._charts: _Cache[bytes] = _Cache(_CHART_CACHE_SIZE)
         self._default_evaluation: Evaluation | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # opening the store; held for microseconds
+        # Validating the bundled calibration takes about a second: under a lock of its own, so that
+        # meanwhile every other request still reaches the store.
+        self._evaluation_lock = threading.Lock()
 
     @property
     def _store(self) -> CalibrationStore:
@@ -267,7 +270,7 @@ class EstimatorService:
     def evaluation_for(self, tenant: str | None, calibration_id: str) -> Evaluation:
         """A calibration's held-out validation; the default one's is computed once, on first use."""
         if calibration_id in (DEFAULT_CALIBRATION, self._default.id):
-            with self._lock:
+            with self._evaluation_lock:
                 if self._default_evaluation is None:
                     self._default_evaluation = evaluate(bundled_records())
                 return self._default_evaluation

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,9 +11,14 @@ import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
+from api import service as service_module
 from api.app import create_app
+from api.service import EstimatorService
 from api.settings import Settings
+from api.storage import open_store
 from calibration.records import bundled_records, records_to_csv
+from estimator.model.artifact import default_model
+from estimator.model.estimate import Settings as EstimateSettings
 
 CASES = (Path(__file__).resolve().parents[2] / "calibration" / "data" / "cases.jsonl").read_bytes()
 KEYS = {"key-a": "firm-a", "key-b": "firm-b"}
@@ -122,3 +128,38 @@ def test_delete_removes_it(keyed: TestClient[Litestar]) -> None:
     created = keyed.post("/v1/calibrations", content=body, headers={**A, **NDJSON}).json()["id"]
     assert keyed.delete(f"/v1/calibrations/{created}", headers=A).status_code == 204
     assert keyed.get(f"/v1/calibrations/{created}", headers=A).status_code == 404
+
+
+def test_validating_the_default_calibration_holds_up_no_other_calibration_request(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bundled calibration is validated on first use (about a second); meanwhile the store answers."""
+    validating, finish, listed = threading.Event(), threading.Event(), threading.Event()
+    validated = object()
+
+    def slow_evaluate(*_args: object, **_kwargs: object) -> object:
+        validating.set()
+        finish.wait(timeout=10)
+        return validated
+
+    monkeypatch.setattr(service_module, "evaluate", slow_evaluate)
+    service = EstimatorService(
+        store=lambda: open_store(str(tmp_path), None),
+        default_model=default_model(),
+        settings=EstimateSettings(),
+        max_records=1000,
+    )
+    first_use = threading.Thread(target=service.evaluation_for, args=(None, "default"))
+    first_use.start()
+    try:
+        assert validating.wait(timeout=10)
+        lister = threading.Thread(
+            target=lambda: (service.list_calibrations("firm-a", limit=10, offset=0), listed.set()), daemon=True
+        )
+        lister.start()
+        assert listed.wait(timeout=5), "listing calibrations waited for the default calibration's validation"
+    finally:
+        finish.set()
+        first_use.join(timeout=10)
+        service.close()
+    assert service.evaluation_for(None, "default") is validated  # computed once, then kept
