@@ -13,6 +13,11 @@ MAX_YUAN = 1e12
 
 Yuan = Annotated[float, Meta(ge=0, le=MAX_YUAN, description="An amount in yuan (RMB), 0 or more.")]
 PositiveYuan = Annotated[float, Meta(gt=0, le=MAX_YUAN, description="An amount in yuan (RMB), more than 0.")]
+# The estimate's amounts are whole yuan, so an amount it reads as a claim or a proved loss is at least
+# 1 yuan (the symbolic claim courts do see); a smaller one would be estimated as 0.
+ClaimYuan = Annotated[
+    float, Meta(ge=1, le=MAX_YUAN, description="An amount claimed or proved, in yuan (RMB): at least 1.")
+]
 Share = Annotated[float, Meta(ge=0, le=1, description="A share between 0 and 1.")]
 Date = Annotated[dt.date, Meta(description="A calendar date, YYYY-MM-DD.")]
 Days = Annotated[int, Meta(ge=0, le=36_600, description="A number of days (at most a century).")]

@@ -28,7 +28,9 @@ import msgspec
 from msgspec import Meta
 
 from estimator.errors import InvalidInputError
+from estimator.jsondecode import TOO_DEEP, decode
 from estimator.model.case import (
+    AMOUNT_TOLERANCE,
     Fame,
     LawVersion,
     PartyType,
@@ -37,6 +39,8 @@ from estimator.model.case import (
     Remediation,
     Role,
     WorkType,
+    check_claim_parts,
+    check_parts_within,
 )
 
 __all__ = [
@@ -84,7 +88,7 @@ FIRST_COPYRIGHT_LAW_YEAR: Final = 1991
 # The 2020 amendment took effect on 2021-06-01; a judgment before that cannot have applied it.
 LAW_2020_IN_FORCE: Final = date(2021, 6, 1)
 # Sums of yuan amounts are compared with this slack, so float rounding of cents never trips a rule.
-TOLERANCE: Final = 0.01
+TOLERANCE: Final = AMOUNT_TOLERANCE
 
 
 # --- the record ------------------------------------------------------------------------------------
@@ -294,27 +298,12 @@ def _check_procedure(record: CaseRecord) -> None:
 
 
 def _check_parts_within_total(record: CaseRecord) -> None:
-    for side in ("claimed", "awarded"):
-        total = getattr(record, f"{side}_total")
-        loss = getattr(record, f"{side}_economic_loss")
-        expenses = getattr(record, f"{side}_expenses")
-        if total is None:
-            continue
-        parts = [value for value in (loss, expenses) if value is not None]
-        if sum(parts) > total + TOLERANCE:
-            raise ValueError(
-                f"`{side}_economic_loss` + `{side}_expenses` ({_fmt(sum(parts))}) exceed `{side}_total` ({_fmt(total)})"
-            )
-    items = {
-        name: value
-        for name in ("notarization_fee", "attorney_fee_claimed", "evidence_fee")
-        if (value := getattr(record, name)) is not None
-    }
-    if record.claimed_expenses is not None and sum(items.values()) > record.claimed_expenses + TOLERANCE:
-        named = " + ".join(f"`{name}`" for name in items)
-        raise ValueError(
-            f"{named} ({_fmt(sum(items.values()))}) exceed `claimed_expenses` ({_fmt(record.claimed_expenses)})"
-        )
+    check_claim_parts(record)
+    check_parts_within(
+        "awarded_total",
+        record.awarded_total,
+        {"awarded_economic_loss": record.awarded_economic_loss, "awarded_expenses": record.awarded_expenses},
+    )
 
 
 def _check_award_within_claim(record: CaseRecord) -> None:
@@ -539,7 +528,7 @@ def _too_many(max_records: int) -> RecordsError:
 
 def _json_entries(data: bytes, max_records: int | None) -> list[_Entry]:
     try:
-        document = msgspec.json.decode(data)
+        document = decode(data)
     except msgspec.DecodeError as exc:
         raise _fail(f"the JSON is malformed: {_syntax(exc, data)}") from None
     if not isinstance(document, list):
@@ -558,7 +547,7 @@ def _ndjson_entries(data: bytes, max_records: int | None) -> list[_Entry]:
             raise _too_many(max_records)
         index = len(entries)
         try:
-            entries.append(_Entry(index, number, msgspec.json.decode(line)))
+            entries.append(_Entry(index, number, decode(line)))
         except msgspec.DecodeError as exc:
             problem = f"the JSON is malformed: {_syntax(exc, line)}"
             entries.append(_Entry(index, number, None, ((None, problem),)))
@@ -567,7 +556,7 @@ def _ndjson_entries(data: bytes, max_records: int | None) -> list[_Entry]:
 
 def _syntax(exc: msgspec.DecodeError, data: bytes) -> str:
     message = str(exc).removeprefix("JSON is malformed: ")
-    if "(byte " in message:
+    if "(byte " in message or message == TOO_DEEP.removeprefix("JSON is malformed: "):
         return message
     # msgspec gives no position for a document cut short: it is the end of the input.
     return f"{message} (at byte {len(data)}, the end of the input)"

@@ -13,7 +13,7 @@ from msgspec import Meta
 from api.errors import AUTH_RESPONSES, ERROR_RESPONSES
 from api.resources.estimates import EstimateRequest, question_of
 from api.service import EstimatorService
-from api.types import PositiveYuan, Request
+from api.types import ClaimYuan, Request
 from estimator.model.advice import ClaimAdvice
 
 
@@ -22,13 +22,13 @@ class ClaimAdviceRequest(Request, frozen=True):
         EstimateRequest, Meta(description="The facts, as for an estimate; any claimed amount in it is ignored.")
     ]
     assessed_loss: Annotated[
-        PositiveYuan | None,
+        ClaimYuan | None,
         Meta(
             description="Your own assessment of the economic loss. The model reads it as the claim covariate; "
             "without it the award's range comes from the facts alone (wider, centred on a typical case)."
         ),
     ] = None
-    your_claim: Annotated[PositiveYuan | None, Meta(description="A claim you have in mind, added to the grid.")] = None
+    your_claim: Annotated[ClaimYuan | None, Meta(description="A claim you have in mind, added to the grid.")] = None
     points: Annotated[int, Meta(ge=5, le=200, description="Claims in the log-spaced grid.")] = 40
 
 

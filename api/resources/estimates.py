@@ -16,12 +16,12 @@ from api.errors import AUTH_RESPONSES, BATCH_RESPONSES, ERROR_RESPONSES
 from api.formats import body_format, language_of, wanted_format
 from api.openapi import RawBodyDoc
 from api.service import EstimatorService, ExplainedEstimate
-from api.types import Date, PositiveYuan, Yuan
+from api.types import ClaimYuan, Date, Yuan
 from api.types import Request as RequestBody
 from estimator.errors import InvalidInputError
 from estimator.law.fees import Outcome, Procedure
 from estimator.law.statutes import Law, select_regime
-from estimator.model.case import Case, Fame, PartyType, Remediation, Role, WorkType
+from estimator.model.case import Case, Fame, PartyType, Remediation, Role, WorkType, check_claim_parts
 from estimator.model.compare import Comparison
 from estimator.model.estimate import Evidence, Question
 
@@ -59,17 +59,17 @@ class EstimateRequest(RequestBody, frozen=True):
     remediation: Annotated[Remediation | None, Meta(description="When the defendant stopped or removed.")] = None
     duration_days: Count | None = None
     audience: Annotated[Count | None, Meta(description="Views, followers, downloads or copies.")] = None
-    claimed_economic_loss: Annotated[PositiveYuan | None, Meta(description="Economic loss claimed.")] = None
+    claimed_economic_loss: Annotated[ClaimYuan | None, Meta(description="Economic loss claimed.")] = None
     claimed_expenses: Annotated[Yuan | None, Meta(description="Reasonable expenses claimed.")] = None
-    claimed_total: Annotated[PositiveYuan | None, Meta(description="Loss and expenses claimed together.")] = None
+    claimed_total: Annotated[ClaimYuan | None, Meta(description="Loss and expenses claimed together.")] = None
     notarization_fee: Yuan | None = None
     attorney_fee_claimed: Yuan | None = None
     evidence_fee: Yuan | None = None
     procedure: Literal["ordinary", "simplified", "small_claims"] = "ordinary"
     outcome: Literal["judgment", "mediation", "withdrawal"] = "judgment"
-    proved_actual_loss: Annotated[PositiveYuan | None, Meta(description="Actual loss you can prove.")] = None
-    proved_illegal_gains: Annotated[PositiveYuan | None, Meta(description="Infringer's gains you can prove.")] = None
-    proved_royalty: Annotated[PositiveYuan | None, Meta(description="Amount fixed by reference to a royalty.")] = None
+    proved_actual_loss: Annotated[ClaimYuan | None, Meta(description="Actual loss you can prove.")] = None
+    proved_illegal_gains: Annotated[ClaimYuan | None, Meta(description="Infringer's gains you can prove.")] = None
+    proved_royalty: Annotated[ClaimYuan | None, Meta(description="Amount fixed by reference to a royalty.")] = None
     intentional_and_serious: Annotated[
         bool, Meta(description="Intentional infringement with serious circumstances (for punitive damages).")
     ] = False
@@ -84,6 +84,7 @@ class EstimateRequest(RequestBody, frozen=True):
             raise ValueError("give `law_version` or `act_start`, not both")
         if self.act_end is not None and self.act_start is None:
             raise ValueError("`act_end` needs `act_start`")
+        check_claim_parts(self)
 
 
 def question_of(data: EstimateRequest) -> Question:
@@ -340,7 +341,7 @@ def variation_questions(data: CompareRequest) -> list[tuple[str, Question]]:
 COMPARE_EXAMPLES = [
     Example(
         id="ai_platform_what_if",
-        summary="An AI platform and a character: what if the work were famous, or removed within a week?",
+        summary="An AI platform and a character: what if the work were famous, removed after notice, or not notarised?",
         value={
             "base": {
                 "law_version": "2020",
@@ -354,7 +355,8 @@ COMPARE_EXAMPLES = [
             "variations": [
                 {"name": "famous work", "changes": {"fame": "high"}},
                 {"name": "removed after notice", "changes": {"remediation": "after_notice"}},
-                {"name": "no notarisation", "changes": {"notarization_fee": None}},
+                # 0, not null: null would mean "not stated", and OpenAPI examples drop nulls anyway.
+                {"name": "no notarisation", "changes": {"notarization_fee": 0}},
             ],
         },
     ),

@@ -1,14 +1,16 @@
 """The facts of a case that the award model reads: the inputs of a decided-case record, no outcomes.
 
-A `Case` is what a claimant knows before judgment. Decoding ignores unknown fields on purpose, so a
-file of decided cases (with their awards) can be scored directly for back-testing; every field but
-`id` may be null, and null is a level of its own in the model, never imputed.
+A `Case` is what a claimant knows before judgment. Decoding a `Case` ignores unknown fields; input
+to score refuses them, except the outcome fields of a decided-case record (`RECORD_ONLY_FIELDS`), so
+that a file of decided cases (with their awards) can be scored directly for back-testing. Every
+field but `id` may be null, and null is a level of its own in the model, never imputed.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Annotated, Literal
+from collections.abc import Mapping
+from typing import Annotated, Final, Literal
 
 import msgspec
 from msgspec import Meta
@@ -36,6 +38,36 @@ Remediation = Literal["none", "before_suit", "after_notice", "after_suit"]
 Procedure = Literal["ordinary", "simplified", "small_claims"]
 
 Amount = Annotated[float, Meta(ge=0, le=1e12)]
+# A claim is at least 1 yuan, the symbolic claim courts do see: the estimate's amounts are whole yuan,
+# so a smaller claim would be estimated as 0.
+Claim = Annotated[float, Meta(ge=1, le=1e12)]
+AMOUNT_TOLERANCE: Final = 0.01  # yuan: amounts are stated to the fen
+
+# The fields of a decided-case record (`calibration.records.CaseRecord`) that are not facts a Case
+# reads: the outcome, the court and the citation. Input to score may carry them, so that a file of
+# decided cases back-tests as it is; a test keeps this list equal to the record's other fields.
+RECORD_ONLY_FIELDS: Final = frozenset(
+    {
+        "acceptance_fee",
+        "award_includes_expenses",
+        "awarded_economic_loss",
+        "awarded_expenses",
+        "awarded_total",
+        "case_number",
+        "city",
+        "court",
+        "damages_method",
+        "fee_defendant",
+        "fee_halved",
+        "fee_plaintiff",
+        "instance",
+        "judgment_date",
+        "note",
+        "punitive_multiplier",
+        "rights",
+        "source_url",
+    }
+)
 Count = Annotated[int, Meta(ge=0, le=10**13)]
 
 
@@ -54,12 +86,15 @@ class Case(msgspec.Struct, frozen=True, kw_only=True):
     remediation: Remediation | None = None
     duration_days: Count | None = None
     audience: Count | None = None
-    claimed_economic_loss: Amount | None = None
+    claimed_economic_loss: Claim | None = None
     claimed_expenses: Amount | None = None
-    claimed_total: Amount | None = None
+    claimed_total: Claim | None = None
     notarization_fee: Amount | None = None
     attorney_fee_claimed: Amount | None = None
     evidence_fee: Amount | None = None
+
+    def __post_init__(self) -> None:
+        check_claim_parts(self)
 
     @property
     def claim(self) -> float | None:
@@ -93,3 +128,37 @@ class Case(msgspec.Struct, frozen=True, kw_only=True):
         if claim is None:
             return None
         return claim + (self.expenses or 0.0)
+
+
+# Each stated whole, and the stated parts that must fit within it.
+_CLAIMED_PARTS: Final = {
+    "claimed_total": ("claimed_economic_loss", "claimed_expenses"),
+    "claimed_expenses": ("notarization_fee", "attorney_fee_claimed", "evidence_fee"),
+}
+
+
+def check_claim_parts(claimed: object) -> None:
+    """Reject claimed parts that add up to more than their stated whole (a ValueError naming the fields).
+
+    For a `Case` and a decided-case record alike: the loss and the expenses must fit within
+    `claimed_total`, the itemised expenses within `claimed_expenses`. Only `<=` is checked: a total
+    may hold more (mental damages, say).
+    """
+    for whole, parts in _CLAIMED_PARTS.items():
+        check_parts_within(whole, getattr(claimed, whole), {part: getattr(claimed, part) for part in parts})
+
+
+def check_parts_within(whole_name: str, whole: float | None, parts: Mapping[str, float | None]) -> None:
+    """A ValueError when the stated `parts` add up to more than the stated `whole`."""
+    given = {name: value for name, value in parts.items() if value is not None}
+    if whole is None or not given:
+        return
+    total = math.fsum(given.values())
+    if total > whole + AMOUNT_TOLERANCE:
+        named = " + ".join(f"`{name}`" for name in given)
+        verb = "exceeds" if len(given) == 1 else "exceed"
+        raise ValueError(f"{named} ({_amount(total)}) {verb} `{whole_name}` ({_amount(whole)})")
+
+
+def _amount(value: float) -> str:
+    return f"{value:,.2f}".removesuffix(".00")

@@ -224,8 +224,11 @@ def estimate_columns(
         out["quantiles"][rows] = dist.quantile(np.asarray(QUANTILES))
         mean = dist.mean()
         out["mean"][rows] = mean
-        out["p_floor"][rows] = np.where(floor > 0, dist.p_floor(), 0.0)
-        out["p_full_claim"][rows] = np.where(claim > 0, dist.p_cap(), 0.0)
+        # A claim no higher than the statutory floor pins the award to it: at the floor and the full
+        # claim at once, each with certainty (the censored law splits that one point between them).
+        pinned = (floor > 0) & (floor >= cap)
+        out["p_floor"][rows] = np.where(pinned, 1.0, np.where(floor > 0, dist.p_floor(), 0.0))
+        out["p_full_claim"][rows] = np.where(pinned, 1.0, np.where(claim > 0, dist.p_cap(), 0.0))
         _fees_and_net(model, cols, rows, dist.quantile(_GRID), mean, out, withdrawn=withdrawn[rows])
 
     starts = range(0, n, BLOCK)

@@ -77,25 +77,34 @@ def explain(
     cov = np.asarray(model.covariance)
     claim = float(cols.claim[0])
     factors = []
+    contributions: list[float] = []
     for j, name in enumerate(model.features.names):
         if name == "intercept" or x[j] == 0.0:
             continue
         contribution = beta[j] * x[j]
         sd = abs(x[j]) * math.sqrt(max(cov[j, j], 0.0))
         fact, _, level = name.partition("=")
+        contributions.append(abs(contribution))
         factors.append(
             Factor(
                 feature=name,
                 fact=fact,
                 value=level or None,
-                effect=round(math.exp(contribution), 3),
-                effect_p10=round(math.exp(contribution - Z80 * sd), 3),
-                effect_p90=round(math.exp(contribution + Z80 * sd), 3),
+                effect=_rounded(math.exp(contribution)),
+                effect_p10=_rounded(math.exp(contribution - Z80 * sd)),
+                effect_p90=_rounded(math.exp(contribution + Z80 * sd)),
                 explanation=_sentence(model, name, fact, level, math.exp(contribution), claim, x[j], case, lang),
             )
         )
-    factors.sort(key=lambda f: -abs(math.log(f.effect)))
-    return factors
+    # Largest first, by the unrounded contribution: the log of a rounded effect can be log(0).
+    order = sorted(range(len(factors)), key=lambda i: -contributions[i])
+    return [factors[i] for i in order]
+
+
+def _rounded(ratio: float) -> float:
+    """A multiplicative effect to three decimals, or three significant figures when smaller than 1:
+    an extreme effect (×0.0004 for a claim of 10 yuan) must not read as 0."""
+    return round(ratio, 3) if ratio >= 1 else float(f"{ratio:.3g}")
 
 
 def _sentence(
@@ -112,7 +121,7 @@ def _sentence(
     en, zh = _FACT_NAMES.get(fact, (fact, fact))
     direction_en = "raises" if effect >= 1 else "lowers"
     direction_zh = "提高" if effect >= 1 else "降低"
-    factor = f"×{effect:.2f}"
+    factor = f"×{effect:.2f}" if effect >= 0.01 else f"×{effect:.2g}"
     if name == "log_claim":
         median = math.exp(model.features.log_claim_centre)
         read = math.exp(x_value + model.features.log_claim_centre)

@@ -58,6 +58,12 @@ def test_act_dates_choose_the_law(client: Client) -> None:
         ),
         pytest.param({"calibration_id": "nope"}, 404, "calibration_id", id="unknown calibration"),
         pytest.param({"calibration_id": "../../etc"}, 400, "calibration_id", id="hostile calibration id"),
+        pytest.param({"claimed_economic_loss": 0.5}, 400, "claimed_economic_loss", id="claim under 1 yuan"),
+        pytest.param({"proved_actual_loss": 0.2}, 400, "proved_actual_loss", id="proved loss under 1 yuan"),
+        pytest.param(
+            {"claimed_economic_loss": 100_000, "claimed_total": 100}, 400, "claimed_economic_loss", id="loss > total"
+        ),
+        pytest.param({"claimed_expenses": 100, "notarization_fee": 300}, 400, "notarization_fee", id="item > expenses"),
     ],
 )
 def test_bad_estimates_name_the_field(client: Client, change: dict[str, Any], status: int, field: str) -> None:
@@ -70,3 +76,35 @@ def test_a_proved_loss_takes_its_own_route(client: Client) -> None:
     got = client.post("/v1/estimates", json={**BLOGGER, "proved_actual_loss": 3000}).json()
     assert got["law"]["route"] == "actual_loss"
     assert got["economic_loss"]["p50"] == 3000
+
+
+@pytest.mark.parametrize("claim", [1, 10, 300, 500])
+def test_a_claim_no_higher_than_the_floor_is_awarded_in_full_with_certainty(client: Client, claim: int) -> None:
+    """The court awards no more than asked, so a claim at or under the 500 yuan floor pins the award."""
+    response = client.post("/v1/estimates", json={"law_version": "2020", "claimed_economic_loss": claim})
+    assert response.status_code == 200, response.text
+    loss = response.json()["economic_loss"]
+    assert [loss[k] for k in ("mean", "p10", "p50", "p90")] == [claim] * 4
+    assert (loss["p_floor"], loss["p_full_claim"]) == (1.0, 1.0)
+    claim_factor = next(f for f in response.json()["factors"] if f["feature"] == "log_claim")
+    assert 0 < claim_factor["effect"] < 0.01  # small, never rounded to 0
+    chart = client.post("/v1/estimates/chart", json={"law_version": "2020", "claimed_economic_loss": claim})
+    assert chart.status_code == 200
+    assert chart.content.startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize(
+    ("body", "fragment"),
+    [
+        pytest.param(b"", "the request body is empty", id="empty"),
+        pytest.param(b'{"a":' * 2000 + b"1" + b"}" * 2000, "nested too deeply", id="nested 2000 deep"),
+        pytest.param(b'{"claimed_economic_loss": NaN}', "malformed", id="NaN"),
+        pytest.param(b'{"claimed_economic_loss": 5', "truncated", id="truncated"),
+    ],
+)
+def test_a_body_that_cannot_be_read_is_a_400_with_an_errors_list(client: Client, body: bytes, fragment: str) -> None:
+    response = client.post("/v1/estimates", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 400, response.text
+    problem = response.json()
+    assert fragment in problem["detail"]
+    assert problem["errors"][0]["path"] == "$"

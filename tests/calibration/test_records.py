@@ -22,6 +22,7 @@ from calibration.records import (
     records_to_csv,
 )
 from estimator.errors import InvalidInputError
+from estimator.model.case import RECORD_ONLY_FIELDS, Case
 
 CSV_HEADER = "id,work_type,claimed_total,awarded_total,commercial_use,rights,audience\n"
 
@@ -325,7 +326,7 @@ def test_a_bad_record_is_reported_with_its_index_id_and_field(bad: dict[str, Any
         (
             {"awarded_economic_loss": 900, "awarded_total": 800},
             "awarded_economic_loss",
-            "exceed `awarded_total`",
+            "exceeds `awarded_total`",
         ),
         (
             {"claimed_expenses": 1000, "notarization_fee": 600, "attorney_fee_claimed": 600},
@@ -600,3 +601,9 @@ def test_records_error_is_an_invalid_input_error_with_a_title() -> None:
 def test_max_records_below_one_is_a_programming_error() -> None:
     with pytest.raises(ValueError, match="max_records"):
         parse_records(b'[{"id": "a"}]', "json", max_records=0)
+
+
+def test_scoring_input_ignores_exactly_the_fields_a_record_has_beyond_a_case() -> None:
+    """A file of decided cases scores as it is; a field neither a case nor a record has is refused."""
+    assert set(CaseRecord.__struct_fields__) - set(Case.__struct_fields__) == RECORD_ONLY_FIELDS
+    assert set(Case.__struct_fields__) <= set(CaseRecord.__struct_fields__)
