@@ -21,7 +21,10 @@ from estimator.errors import (
     InvalidInputError,
     ModelNotFittedError,
     OutsideLawError,
+    field_named_in,
+    json_path,
 )
+from estimator.jsondecode import TOO_DEEP
 
 log = logging.getLogger("api")
 
@@ -32,7 +35,7 @@ PROBLEM_MEDIA_TYPE = "application/problem+json"
 # Litestar passes the path separately as `key`.
 _UNKNOWN_FIELD = re.compile(r"unknown field `([^`]+)`")
 _MISSING_FIELD = re.compile(r"missing required field `([^`]+)`")
-_BACKTICKED = re.compile(r"`([A-Za-z_][A-Za-z0-9_]*)`")
+_MISSING_PARAMETER = re.compile(r"Missing required (\w+) parameter '([^']+)'")
 
 
 class NotFoundError(EstimatorError):
@@ -88,22 +91,30 @@ _HTTP_SLUGS = {
 
 
 def problem(
-    status: int, slug: str, title: str, detail: str, errors: list[dict[str, Any]] | None = None
+    status: int,
+    slug: str,
+    title: str,
+    detail: str,
+    errors: list[dict[str, Any]] | None = None,
+    *,
+    headers: dict[str, str] | None = None,
 ) -> ProblemDetailsException:
+    """A problem-details exception; `headers` carries e.g. the `Allow` of a 405."""
     extra: dict[str, Any] = {"errors": errors} if errors else {}
+    if status == 401:
+        headers = {**(headers or {}), "WWW-Authenticate": "ApiKey"}
     return ProblemDetailsException(
         status_code=status,
         type_=PROBLEM_BASE + slug,
         title=title,
         detail=detail,
         extra=extra,
-        headers={"WWW-Authenticate": "ApiKey"} if status == 401 else None,
+        headers=headers or None,
     )
 
 
 def field_error(field: str | None, message: str) -> dict[str, Any]:
-    path = "$" if not field else "$." + field
-    return {"path": path, "field": field or None, "message": message}
+    return {"path": json_path(field), "field": field or None, "message": message}
 
 
 def to_problem(exc: Exception) -> ProblemDetailsException:
@@ -111,23 +122,36 @@ def to_problem(exc: Exception) -> ProblemDetailsException:
     if isinstance(exc, ProblemDetailsException):
         return exc
     if isinstance(exc, ValidationException):
-        errors = [_validation_error(item) for item in _as_list(exc.extra)]
-        detail = "; ".join(f"{e['path']}: {e['message']}" for e in errors) or str(exc.detail)
-        return problem(400, "validation-error", "Invalid request", detail, errors or None)
+        errors = [_validation_error(item) for item in _as_list(exc.extra)] or _parameter_errors(str(exc.detail))
+        detail = "; ".join(f"{e['path']}: {e['message']}" for e in errors)
+        return problem(400, "validation-error", "Invalid request", detail, errors)
     for cls, status in _DOMAIN_STATUS:
         if isinstance(exc, cls):
             issues = getattr(exc, "errors", None)
             field_errors = _issues(issues) if issues else [field_error(exc.field, exc.message)]
             return problem(status, exc.slug, exc.title, exc.message, field_errors)
+    if isinstance(exc, RecursionError):
+        # Litestar decodes a body recursively: JSON nested a thousand deep is bad input, not a bug.
+        log.warning("request body nested too deeply to decode", exc_info=exc)
+        return problem(400, "bad-request", "Bad request", TOO_DEEP, [field_error(None, TOO_DEEP)])
     if isinstance(exc, NotAuthorizedException):
         return problem(401, "unauthorized", "Unauthorized", str(exc.detail))
     if isinstance(exc, HTTPException):
         slug = _HTTP_SLUGS.get(exc.status_code, "http-error")
         title = slug.replace("-", " ").capitalize()
-        return problem(exc.status_code, slug, title, str(exc.detail))
+        detail = str(exc.detail)
+        listed = _parameter_errors(detail) if exc.status_code == 400 else None  # e.g. a body that is not JSON
+        return problem(exc.status_code, slug, title, detail, listed, headers=exc.headers)
     # A bug: log it with its traceback, tell the client nothing about internals.
     log.exception("unhandled error while serving a request", exc_info=exc)
     return problem(500, "internal-error", "Internal server error", "An unexpected error occurred; it has been logged.")
+
+
+def _parameter_errors(detail: str) -> list[dict[str, Any]]:
+    """The one error of a message Litestar gives without a field list: a missing parameter, or the body."""
+    if missing := _MISSING_PARAMETER.search(detail):
+        return [{"path": f"{missing.group(1)}.{missing.group(2)}", "field": missing.group(2), "message": detail}]
+    return [field_error(None, detail)]
 
 
 def _as_list(extra: Any) -> list[dict[str, Any]]:
@@ -138,18 +162,16 @@ def _as_list(extra: Any) -> list[dict[str, Any]]:
 
 def _validation_error(item: dict[str, Any]) -> dict[str, Any]:
     message = str(item.get("message", "invalid value"))
+    if message == "'data'":  # Litestar's KeyError when there is no body at all
+        message = "the request body is empty: send a JSON object"
     key = str(item.get("key") or "")
-    if key == "data":
-        # The body's root. A cross-field rule (`__post_init__`) fails here too; its message names
-        # the fields in backticks, and the first one is the field to point at. msgspec's own
-        # messages ("Expected `object`, got `array`") name types, not fields.
-        named = _BACKTICKED.search(message)
-        key = named.group(1) if named and not message.startswith(("Expected", "Object")) else ""
+    if key == "data":  # the body's root, where a cross-field rule (`__post_init__`) fails too
+        key = field_named_in(message) or ""
     # An unknown or missing field is reported at its parent; name the field itself.
     for pattern in (_UNKNOWN_FIELD, _MISSING_FIELD):
         if (match := pattern.search(message)) and not key.endswith(match.group(1)):
             key = f"{key}.{match.group(1)}" if key else match.group(1)
-    source = item.get("source")
+    source = getattr(item.get("source"), "value", item.get("source"))  # Litestar's ParamType enum
     if source and source != "body":
         return {"path": f"{source}.{key}", "field": key or None, "message": message}
     return field_error(key, message)

@@ -23,8 +23,10 @@ from calibration.evaluate import Evaluation, evaluate
 from calibration.fit import fit_award_model
 from calibration.precedents import DEFAULT_LIMIT, DEFAULT_MAX_DISTANCE, Precedent, PrecedentIndex
 from calibration.records import CaseRecord, TooManyRecordsError, bundled_records, parse_records
-from estimator.batch import CHUNK, Writer, score_raw
+from estimator.batch import CHUNK, RowProblem, Writer, encode_rows, score_raw
 from estimator.cases_io import raw_chunks
+from estimator.errors import InvalidInputError, problem_of
+from estimator.jsondecode import decode
 from estimator.model.advice import ClaimAdvice, advise_claim
 from estimator.model.artifact import FittedModel, dumps_model, loads_model
 from estimator.model.compare import Comparison, compare_scenarios
@@ -167,12 +169,16 @@ class EstimatorService:
             key, lambda: msgspec.json.decode(self._store.get(*key).records_json, type=list[CaseRecord])
         )
 
+    def is_default(self, calibration_id: str | None) -> bool:
+        """Whether the id names the bundled calibration (`default`, or its model's id)."""
+        return calibration_id in (None, DEFAULT_CALIBRATION, self._default.id)
+
     def _own(self, tenant: str | None, calibration_id: str | None) -> tuple[str, str] | None:
         """None for the public default calibration, else the (tenant, id) key of the caller's own.
 
         An anonymous caller has no calibrations of its own: any other id is simply not found.
         """
-        if calibration_id in (None, DEFAULT_CALIBRATION, self._default.id):
+        if self.is_default(calibration_id):
             return None
         assert calibration_id is not None
         if tenant is None:
@@ -215,11 +221,17 @@ class EstimatorService:
                 field="rows",
             )
         writer = Writer(out_format)
+        chunks = raw_chunks(io.BytesIO(body), in_format, CHUNK)  # an unreadable body is a 400, raised here
 
         def stream() -> Iterator[bytes]:
             yield writer.header()
-            for chunk in raw_chunks(io.BytesIO(body), in_format, CHUNK):
-                yield score_raw(model, chunk, writer, settings=self._settings)[2]
+            try:
+                for chunk in chunks:
+                    yield score_raw(model, chunk, writer, settings=self._settings)[2]
+            except InvalidInputError as exc:
+                # Found after the response started (a CSV line that is not UTF-8, say): the rows so
+                # far stand, and the problem is the last row rather than a dropped connection.
+                yield writer.frame(encode_rows([RowProblem(id=None, error=problem_of(exc))], writer.fmt))
             yield writer.footer()
 
         return writer.media_type, stream()
@@ -254,7 +266,7 @@ class EstimatorService:
         return _decoded(stored)
 
     def get_calibration(self, tenant: str | None, calibration_id: str) -> Calibration:
-        if calibration_id in (DEFAULT_CALIBRATION, self._default.id):
+        if self.is_default(calibration_id):
             return Calibration(
                 id=self._default.id,
                 name="bundled decided cases",
@@ -269,7 +281,7 @@ class EstimatorService:
 
     def evaluation_for(self, tenant: str | None, calibration_id: str) -> Evaluation:
         """A calibration's held-out validation; the default one's is computed once, on first use."""
-        if calibration_id in (DEFAULT_CALIBRATION, self._default.id):
+        if self.is_default(calibration_id):
             with self._evaluation_lock:
                 if self._default_evaluation is None:
                     self._default_evaluation = evaluate(bundled_records())
@@ -333,7 +345,7 @@ def _count_rows(body: bytes, fmt: Format) -> int:
     """Rows in a batch body: lines for NDJSON and CSV (less the header), elements for a JSON array."""
     if fmt == "json":
         try:
-            document = msgspec.json.decode(body)
+            document = decode(body)
         except msgspec.DecodeError:
             return 0  # the chunk reader reports the malformed body in place
         return len(document) if isinstance(document, list) else 0

@@ -1,23 +1,30 @@
 """Reading cases to score from JSON, JSON Lines or CSV in chunks, bad rows reported in place.
 
-Outcome fields and any other unknown columns are ignored, so a file of decided cases can be scored
-as it is (back-testing). Reading has two stages so that parsing can run in worker processes: the
-reader cuts the input into `RawChunk`s (lines, or decoded objects for a JSON array), and
-`parse_chunk` turns one into `Case`s, or the error of each row that is not one.
+The fields of a decided-case record that a case does not read (its outcome, court, citation) are
+ignored, so a file of decided cases can be scored as it is (back-testing); any other unknown field
+is a mistake (a misspelt `claimed_economc_loss` would silently drop the claim) and is reported:
+an unknown CSV column rejects the whole input, an unknown field a JSON row.
+
+Reading has two stages so that parsing can run in worker processes: the reader cuts the input into
+`RawChunk`s (lines, or decoded objects for a JSON array), and `parse_chunk` turns one into `Case`s,
+or the error of each row that is not one.
 """
 
 from __future__ import annotations
 
 import csv
+import difflib
 import io
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
 import msgspec
 
-from estimator.errors import InvalidInputError
-from estimator.model.case import Case
+from estimator.errors import InvalidInputError, field_named_in
+from estimator.jsondecode import decode
+from estimator.model.case import RECORD_ONLY_FIELDS, Case
 
 Format = Literal["json", "ndjson", "csv"]
 _FORMATS: dict[str, Format] = {".json": "json", ".jsonl": "ndjson", ".ndjson": "ndjson", ".csv": "csv"}
@@ -29,7 +36,6 @@ class RawChunk(msgspec.Struct, frozen=True):
     start: int
     fmt: Format
     rows: list[bytes] | list[dict[str, str]] | list[object]
-    header_error: str | None = None
 
 
 class RowError(InvalidInputError):
@@ -50,23 +56,46 @@ def format_of(path: str | Path) -> Format:
 
 
 def raw_chunks(stream: BinaryIO, fmt: Format, size: int) -> Iterator[RawChunk]:
-    """Cut the input into chunks of `size` rows; only a JSON array is read whole (it cannot stream)."""
+    """Cut the input into chunks of `size` rows; only a JSON array is read whole (it cannot stream).
+
+    What makes the whole input unreadable (malformed JSON, not an array, an unknown CSV column) is
+    raised here, before any chunk, as an `InvalidInputError`: a caller has written nothing yet.
+    """
     if fmt == "json":
+        data = stream.read()
+        if not data.strip():
+            raise InvalidInputError("the input is empty: send a JSON array of case objects", field=None)
         try:
-            rows = msgspec.json.decode(stream.read())
+            rows = decode(data)
         except msgspec.DecodeError as exc:
-            yield RawChunk(0, fmt, [], header_error=f"malformed JSON: {exc}")
-            return
+            raise InvalidInputError(_malformed(exc), field=None) from None
         if not isinstance(rows, list):
-            yield RawChunk(0, fmt, [], header_error="a JSON input must be an array of case objects")
-            return
-        for start in range(0, len(rows), size):
-            yield RawChunk(start, fmt, rows[start : start + size])
-    elif fmt == "ndjson":
-        yield from _cut((line for line in stream if line.strip()), fmt, size)
-    else:
-        text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
-        yield from _cut(csv.DictReader(text), fmt, size)
+            raise InvalidInputError("a JSON input must be an array of case objects", field=None)
+        return (RawChunk(start, fmt, rows[start : start + size]) for start in range(0, len(rows), size))
+    if fmt == "ndjson":
+        return _cut((line for line in stream if line.strip()), fmt, size)
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+    reader = csv.DictReader(text)
+    try:
+        columns = reader.fieldnames or []  # reads the header
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise InvalidInputError(f"the CSV cannot be read: {exc}", field=None) from None
+    unknown = [name for name in columns if name and name not in KNOWN_FIELDS]
+    if unknown:
+        raise InvalidInputError("; ".join(f"unknown CSV column {_unknown(name)}" for name in unknown), field=unknown[0])
+    return _csv_chunks(text, reader, size)
+
+
+def _csv_chunks(text: io.TextIOWrapper, reader: csv.DictReader[str], size: int) -> Iterator[RawChunk]:
+    def rows() -> Iterator[dict[str, str]]:
+        try:
+            yield from reader
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise InvalidInputError(f"the CSV cannot be read after line {reader.line_num}: {exc}", field=None) from None
+
+    try:
+        yield from _cut(rows(), "csv", size)
+    finally:
         text.detach()  # leave the caller's stream open
 
 
@@ -85,13 +114,11 @@ def _cut(rows: Iterator[bytes] | Iterator[dict[str, str]], fmt: Format, size: in
 
 def parse_chunk(chunk: RawChunk) -> list[Case | InvalidInputError]:
     """The rows of a chunk as Cases, or each bad row's error naming its index and field."""
-    if chunk.header_error is not None:
-        return [InvalidInputError(chunk.header_error, field=None)]
     if chunk.rows and isinstance(chunk.rows[0], bytes):
         # Most chunks are clean: decode all their lines as one typed array in one call, and go
         # row by row (to name the bad row) only when that fails.
         try:
-            return list(_CHUNK_DECODER.decode(b"[" + b",".join(chunk.rows) + b"]"))  # type: ignore[arg-type]
+            return list(decode(b"[" + b",".join(chunk.rows) + b"]", _CHUNK_DECODER))  # type: ignore[arg-type]
         except (msgspec.DecodeError, msgspec.ValidationError):
             pass
     out: list[Case | InvalidInputError] = []
@@ -99,15 +126,26 @@ def parse_chunk(chunk: RawChunk) -> list[Case | InvalidInputError]:
         index = chunk.start + offset
         if isinstance(row, bytes):
             try:
-                out.append(_case(msgspec.json.decode(row), index))
+                out.append(_case(decode(row), index))
             except msgspec.DecodeError as exc:
-                out.append(InvalidInputError(f"row {index}: malformed JSON: {exc}", field=f"[{index}]"))
+                out.append(InvalidInputError(f"row {index}: {_malformed(exc)}", field=f"[{index}]"))
         else:
             out.append(_case(row, index))
     return out
 
 
-_CHUNK_DECODER = msgspec.json.Decoder(list[Case], strict=False)
+# A Case that also accepts (and ignores) the fields only a decided-case record has, and refuses any other.
+_CaseRow: type[Case] = msgspec.defstruct(  # type: ignore[assignment]  # a subclass of Case, built at run time
+    "CaseRow",
+    [(name, Any, None) for name in sorted(RECORD_ONLY_FIELDS)],
+    bases=(Case,),
+    kw_only=True,
+    frozen=True,
+    forbid_unknown_fields=True,
+)
+KNOWN_FIELDS: frozenset[str] = frozenset(_CaseRow.__struct_fields__)
+_CHUNK_DECODER = msgspec.json.Decoder(list[_CaseRow], strict=False)  # type: ignore[valid-type]
+_UNKNOWN_FIELD = re.compile(r"unknown field `([^`]*)`")
 
 
 def read_cases(stream: BinaryIO, fmt: Format, *, size: int = 8_192) -> Iterator[Case | InvalidInputError]:
@@ -116,19 +154,37 @@ def read_cases(stream: BinaryIO, fmt: Format, *, size: int = 8_192) -> Iterator[
         yield from parse_chunk(chunk)
 
 
+def _unknown(name: str) -> str:
+    """`name`, with the known field it is probably a misspelling of."""
+    close = difflib.get_close_matches(name, sorted(KNOWN_FIELDS), n=1)
+    return f"`{name}`" + (f" (did you mean `{close[0]}`?)" if close else "")
+
+
+def _malformed(exc: msgspec.DecodeError) -> str:
+    return "malformed JSON: " + str(exc).removeprefix("JSON is malformed: ")
+
+
 def _case(row: object, index: int) -> Case | RowError:
     """One row as a Case, or the error naming the row and field; numbers in strings are accepted."""
     row_id = None
     if isinstance(row, dict):
-        row = {k: v for k, v in row.items() if v != "" and v is not None}
         row_id = row.get("id") if isinstance(row.get("id"), str) else None
+        if None in row:  # csv.DictReader files the cells beyond the header under None
+            return RowError(f"row {index}: more cells than the header has columns", field=f"[{index}]", row_id=row_id)
+        # Empty cells are unstated facts; a column without a name (a trailing comma) holds nothing.
+        row = {k: v for k, v in row.items() if k != "" and v != "" and v is not None}
     try:
-        return msgspec.convert(row, Case, strict=False)
+        return msgspec.convert(row, _CaseRow, strict=False)
     except msgspec.ValidationError as exc:
         message = str(exc)
-        field = None
+        field = field_named_in(message)  # a cross-field rule fails at the row's root and names its fields
         if " - at `$." in message:
             message, _, path = message.partition(" - at `$.")
             field = path.rstrip("`")
+        if unknown := _UNKNOWN_FIELD.search(message):
+            field = unknown.group(1)
+            message = f"unknown field {_unknown(field)}"
+        if field and f"`{field}`" not in message:
+            message = f"`{field}`: {message}"  # CSV output keeps only the message: it must name the field
         located = f"[{index}].{field}" if field else f"[{index}]"
         return RowError(f"row {index}: {message}", field=located, row_id=row_id)

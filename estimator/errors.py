@@ -7,6 +7,23 @@ knows about HTTP. Every error names the input it is about, as a dotted path from
 
 from __future__ import annotations
 
+import re
+
+_BACKTICKED = re.compile(r"`([A-Za-z_][A-Za-z0-9_]*)`")
+
+
+def field_named_in(message: str) -> str | None:
+    """The field a cross-field rule's message points at: the first name in backticks.
+
+    Rules that relate two fields (`__post_init__`) fail at the record's root, so the path says
+    nothing; their messages name the fields ("`claimed_economic_loss` (100) exceeds `claimed_total`
+    (50)"). msgspec's own messages ("Expected `object`, got `array`") name types, not fields.
+    """
+    if message.startswith(("Expected", "Object")):
+        return None
+    named = _BACKTICKED.search(message)
+    return named.group(1) if named else None
+
 
 class EstimatorError(Exception):
     """Base of every error the domain raises on purpose."""
@@ -70,10 +87,17 @@ def problem_of(error: EstimatorError) -> dict[str, object]:
 
     Used where one row of a batch fails; the API adds the status in `api/errors.py`.
     """
-    path = "$" if not error.field else "$." + error.field
+    path = json_path(error.field)
     return {
         "type": "/problems/" + error.slug,
         "title": error.title,
         "detail": error.message,
         "errors": [{"path": path, "field": error.field, "message": error.message}],
     }
+
+
+def json_path(field: str | None) -> str:
+    """The JSONPath of a field named from the root: `$`, `$.claim`, `$[3].claim`."""
+    if not field:
+        return "$"
+    return "$" + field if field.startswith("[") else "$." + field

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Controller, Request, delete, get, post
 from litestar.di import NamedDependency
+from litestar.exceptions import MethodNotAllowedException
 from litestar.openapi.spec import Example
 from litestar.params import PathParameter, QueryParameter, RawBody
 from msgspec import Meta
@@ -235,11 +236,17 @@ class CalibrationController(Controller):
         "/{calibration_id:str}",
         operation_id="deleteCalibration",
         summary="Delete one of your calibrations",
-        description="Removes the calibration, its diagnostics and the records it was fitted from.",
+        description="Removes the calibration, its diagnostics and the records it was fitted from. The bundled "
+        "`default` calibration cannot be deleted (405).",
         responses={**ERROR_RESPONSES, **AUTH_RESPONSES},
         sync_to_thread=True,
     )
     def delete_calibration(
         self, calibration_id: PathId, service: NamedDependency[EstimatorService], tenant: NamedDependency[str | None]
     ) -> None:
+        if service.is_default(calibration_id):
+            raise MethodNotAllowedException(
+                detail="the default calibration is bundled with the service: it can be read, not deleted",
+                headers={"Allow": "GET"},
+            )
         service.delete_calibration(require_tenant(tenant), calibration_id)

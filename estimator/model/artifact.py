@@ -14,6 +14,7 @@ from pathlib import Path
 import msgspec
 
 from estimator.errors import InvalidInputError, ModelNotFittedError
+from estimator.jsondecode import decode
 from estimator.model.features import FeatureSpec
 
 SCHEMA_VERSION = 1
@@ -99,7 +100,7 @@ def dumps_model(model: FittedModel) -> bytes:
 def loads_model(data: bytes) -> FittedModel:
     """Decode and validate a model; a wrong schema version or a tampered body is refused."""
     try:
-        version = msgspec.json.decode(data, type=_Versioned).schema_version
+        version = decode(data, _VERSIONED).schema_version
     except msgspec.DecodeError as exc:
         raise InvalidInputError(f"not a fitted model: {exc}", field="model") from exc
     if version != SCHEMA_VERSION:
@@ -108,7 +109,7 @@ def loads_model(data: bytes) -> FittedModel:
             field="model",
         )
     try:
-        model = msgspec.json.decode(data, type=FittedModel)
+        model = decode(data, _MODEL)
     except (msgspec.DecodeError, msgspec.ValidationError) as exc:
         raise InvalidInputError(f"not a valid fitted model: {exc}", field="model") from exc
     if model.id != content_id(model):
@@ -135,3 +136,7 @@ def default_model() -> FittedModel:
 
 class _Versioned(msgspec.Struct):
     schema_version: int = 0
+
+
+_VERSIONED = msgspec.json.Decoder(_Versioned)
+_MODEL = msgspec.json.Decoder(FittedModel)

@@ -97,8 +97,72 @@ def test_limits_and_formats_are_problems(tmp_path: Path) -> None:
         assert unknown.status_code == 404
 
 
-def test_malformed_json_body_is_one_error_row(client: Client) -> None:
-    response = client.post("/v1/estimates/batch", content=b"[{", headers={"content-type": "application/json"})
+@pytest.mark.parametrize(
+    ("content_type", "body", "fragment"),
+    [
+        pytest.param("application/json", b"[{", "malformed JSON", id="truncated"),
+        pytest.param("application/json", b"", "empty", id="empty"),
+        pytest.param("application/json", b'{"claimed_economic_loss": 5000}', "must be an array", id="not-array"),
+        pytest.param("application/json", b"[" * 5000 + b"]" * 5000, "nested too deeply", id="deep"),
+        pytest.param("text/csv", b"id,claim\n1,5000\n", "unknown CSV column `claim`", id="unknown-column"),
+        pytest.param("text/csv", b"id,claimed_economic_loss\n1,\xff\n", "cannot be read", id="not-utf8"),
+    ],
+)
+def test_an_unreadable_body_is_a_400_before_anything_is_scored(
+    client: Client, content_type: str, body: bytes, fragment: str
+) -> None:
+    response = client.post("/v1/estimates/batch", content=body, headers={"content-type": content_type})
+    assert response.status_code == 400, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert fragment in response.json()["detail"]
+    assert response.json()["errors"][0]["path"].startswith("$")
+
+
+def test_a_misspelt_csv_column_is_named_with_the_field_it_probably_means(client: Client) -> None:
+    body = b"id,claimed_economc_loss,work_typ\n1,5000,photograph\n"
+    response = client.post("/v1/estimates/batch", content=body, headers={"content-type": "text/csv"})
+    assert response.status_code == 400
+    detail = response.json()["detail"]
+    assert "`claimed_economc_loss` (did you mean `claimed_economic_loss`?)" in detail
+    assert "`work_typ` (did you mean `work_type`?)" in detail
+    assert response.json()["errors"][0]["field"] == "claimed_economc_loss"
+
+
+def test_rows_with_an_unknown_field_or_contradictory_claims_are_errors_naming_the_field(client: Client) -> None:
+    rows = [
+        {"id": "typo", "claimed_economc_loss": 5000},
+        {"id": "contradiction", "claimed_economic_loss": 100_000, "claimed_total": 100},
+        {"id": "zero", "claimed_economic_loss": 0},
+        {"id": "wrong-type", "audience": [1, 2]},
+        # The outcome fields of a decided-case record are ignored, so decided cases back-test as they are.
+        {
+            "id": "decided",
+            "claimed_economic_loss": 5000,
+            "awarded_economic_loss": 3000,
+            "court": "Hangzhou Internet Court",
+        },
+    ]
+    response = client.post("/v1/estimates/batch", json=rows, headers={"accept": "application/json"})
     assert response.status_code == 200
-    (row,) = response.json()
-    assert row["error"]["type"] == "/problems/invalid-input"
+    got = {row["id"]: row for row in response.json()}
+    assert got["typo"]["error"]["errors"][0] == {
+        "path": "$[0].claimed_economc_loss",
+        "field": "[0].claimed_economc_loss",
+        "message": "row 0: unknown field `claimed_economc_loss` (did you mean `claimed_economic_loss`?)",
+    }
+    assert got["contradiction"]["error"]["errors"][0]["field"] == "[1].claimed_economic_loss"
+    assert "exceeds `claimed_total`" in got["contradiction"]["error"]["detail"]
+    assert got["zero"]["error"]["errors"][0]["path"] == "$[2].claimed_economic_loss"
+    assert got["wrong-type"]["error"]["errors"][0]["field"] == "[3].audience"
+    assert "error" not in got["decided"]
+    assert got["decided"]["economic_loss"]["p50"] > 0
+
+
+def test_a_row_too_deeply_nested_is_an_error_in_its_place_and_the_others_are_scored(client: Client) -> None:
+    body = b'{"id": "a", "claimed_economic_loss": 5000}\n' + b"[" * 5000 + b"]" * 5000 + b'\n{"id": "b"}\n'
+    response = client.post("/v1/estimates/batch", content=body, headers={"content-type": "application/x-ndjson"})
+    assert response.status_code == 200
+    rows = [json.loads(line) for line in response.text.splitlines()]
+    assert [row.get("id") for row in rows] == ["a", None, "b"]
+    assert "nested too deeply" in rows[1]["error"]["detail"]
+    assert rows[1]["error"]["errors"][0]["path"] == "$[1]"

@@ -163,3 +163,20 @@ def test_validating_the_default_calibration_holds_up_no_other_calibration_reques
         first_use.join(timeout=10)
         service.close()
     assert service.evaluation_for(None, "default") is validated  # computed once, then kept
+
+
+def test_the_default_calibration_cannot_be_deleted(keyed: TestClient[Litestar]) -> None:
+    response = keyed.delete("/v1/calibrations/default", headers=A)
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET"
+    assert "bundled" in response.json()["detail"]
+    assert keyed.get("/v1/calibrations/default", headers=A).status_code == 200
+
+
+def test_query_parameter_errors_name_the_parameter(keyed: TestClient[Litestar]) -> None:
+    response = keyed.get("/v1/calibrations?limit=-1", headers=A)
+    assert response.status_code == 400
+    assert response.json()["errors"][0] | {"message": ""} == {"path": "query.limit", "field": "limit", "message": ""}
+    missing = keyed.get("/v1/statutes/applicable")
+    assert missing.status_code == 400
+    assert missing.json()["errors"][0]["path"] == "query.act_start"
