@@ -6,6 +6,7 @@ import argparse
 import multiprocessing
 import os
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +14,7 @@ from typing import BinaryIO, TextIO
 
 from estimator.batch import CHUNK, Writer, init_worker, score_raw, work
 from estimator.cases_io import format_of, raw_chunks
-from estimator.errors import EstimatorError
+from estimator.errors import EstimatorError, InvalidInputError
 from estimator.model.artifact import FittedModel, default_model, load_model
 
 
@@ -49,8 +50,12 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(f"{written:,} cases scored, {failed:,} rows with errors -> {args.output}", file=sys.stderr)
+    print(f"{_count(written, 'case')} scored, {_count(failed, 'row')} with errors -> {args.output}", file=sys.stderr)
     return 0
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
 
 def score_file(
@@ -62,19 +67,35 @@ def score_file(
     workers: int = 1,
     progress: Progress | None = None,
 ) -> tuple[int, int]:
-    """Score every row of `source` into `target`, chunk by chunk, in input order."""
+    """Score every row of `source` into `target`, chunk by chunk, in input order.
+
+    The output is written to a temporary file beside `target` and renamed over it only when complete:
+    an input that turns out unreadable, or an interrupted run, leaves no half-written output and an
+    existing `target` untouched. Writing over the input itself is refused.
+    """
     writer = Writer(format_of(target))
     in_format = format_of(source)
+    if target.exists() and source.exists() and os.path.samefile(source, target):
+        raise InvalidInputError(f"the output `{target}` is the input: write the estimates elsewhere", field="output")
     written = failed = 0
-    with source.open("rb") as stream, target.open("wb") as out:
-        out.write(writer.header())
-        for rows_done, errors, encoded in _scored(stream, in_format, writer, model, model_path, workers):
-            out.write(encoded)
-            written += rows_done - errors
-            failed += errors
-            if progress is not None:
-                progress.update(written + failed, stream)
-        out.write(writer.footer())
+    with source.open("rb") as stream:
+        partial = tempfile.NamedTemporaryFile(  # noqa: SIM115  # closed below, then renamed or deleted
+            "wb", dir=target.resolve().parent, prefix=f".{target.name}.", suffix=".partial", delete=False
+        )
+        try:
+            with partial as out:
+                out.write(writer.header())
+                for rows_done, errors, encoded in _scored(stream, in_format, writer, model, model_path, workers):
+                    out.write(encoded)
+                    written += rows_done - errors
+                    failed += errors
+                    if progress is not None:
+                        progress.update(written + failed, stream)
+                out.write(writer.footer())
+            os.replace(partial.name, target)
+        except BaseException:
+            Path(partial.name).unlink(missing_ok=True)
+            raise
     if progress is not None:
         progress.close()
     return written, failed

@@ -112,3 +112,47 @@ def test_json_and_csv_outputs_hold_the_same_estimates(tmp_path: Path) -> None:
 def test_no_progress_line_when_stderr_is_not_a_terminal(tmp_path: Path) -> None:
     result = run("estimator", "score", str(_cases_file(tmp_path, 10)), "-o", str(tmp_path / "o.jsonl"))
     assert result.stderr.strip().splitlines() == ["10 cases scored, 0 rows with errors -> " + str(tmp_path / "o.jsonl")]
+
+
+def test_scoring_over_the_input_is_refused_and_the_input_kept(tmp_path: Path) -> None:
+    source = tmp_path / "cases.csv"
+    text = "id,claimed_economic_loss\na,5000\n"
+    source.write_text(text)
+    result = run("estimator", "score", str(source), "-o", str(tmp_path / "." / "cases.csv"))
+    assert result.returncode == 2
+    assert "is the input" in result.stderr
+    assert source.read_text() == text
+
+
+def test_an_unreadable_input_writes_nothing_and_keeps_an_existing_output(tmp_path: Path) -> None:
+    """Unknown columns (a misspelt claim), a body that is not JSON, nesting too deep: a clean error, no file."""
+    out = tmp_path / "estimates.jsonl"
+    out.write_text("yesterday's estimates\n")
+    inputs = {
+        "typo.csv": ("id,claimed_economc_loss\na,5000\n", "did you mean `claimed_economic_loss`?"),
+        "cut.json": ('[{"id": "a"', "malformed JSON"),
+        "deep.json": ("[" * 5000 + "]" * 5000, "nested too deeply"),
+    }
+    for name, (text, message) in inputs.items():
+        (tmp_path / name).write_text(text)
+        result = run("estimator", "score", str(tmp_path / name), "-o", str(out))
+        assert result.returncode == 2, name
+        assert message in result.stderr, result.stderr
+        assert "Traceback" not in result.stderr
+        assert out.read_text() == "yesterday's estimates\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cut.json", "deep.json", "estimates.jsonl", "typo.csv"]
+
+
+def test_the_example_cases_in_the_readme_score(tmp_path: Path) -> None:
+    out = tmp_path / "estimates.csv"
+    result = run("estimator", "score", "examples/cases.csv", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip().endswith(f"4 cases scored, 0 rows with errors -> {out}")
+    rows = list(csv.DictReader(out.read_text().splitlines()))
+    assert [row["id"] for row in rows] == [
+        "blogger-ai-picture",
+        "ai-platform-character",
+        "photo-agency-20-photos",
+        "video-platform-hit-series",
+    ]
+    assert all(float(row["economic_loss_p50"]) >= 500 for row in rows)
