@@ -55,11 +55,21 @@ def wanted_format(request: Request, *, default: OutputFormat) -> OutputFormat:  
 
 
 def language_of(request: Request) -> Literal["en", "zh"]:  # type: ignore[type-arg]  # any Request
-    """Chinese when `Accept-Language` prefers it over English, else English."""
-    for part in request.headers.get("accept-language", "").split(","):
-        tag = part.split(";")[0].strip().lower()
-        if tag.startswith("zh"):
-            return "zh"
-        if tag.startswith("en"):
-            return "en"
+    """Chinese when `Accept-Language` prefers it over English (by q-value, then order), else English."""
+    best: tuple[float, int, Literal["en", "zh"]] | None = None
+    for order, part in enumerate(request.headers.get("accept-language", "").split(",")):
+        tag, *params = (piece.strip().lower() for piece in part.split(";"))
+        language: Literal["en", "zh"] | None = "zh" if tag.startswith("zh") else "en" if tag.startswith("en") else None
+        if language is None:
+            continue
+        quality = 1.0
+        for param in params:
+            if param.startswith("q="):
+                try:
+                    quality = float(param[2:])
+                except ValueError:
+                    quality = 0.0  # a malformed weight counts for nothing, as RFC 9110 would refuse it
+        if quality > 0 and (best is None or (-quality, order) < (-best[0], best[1])):
+            best = (quality, order, language)
+    return best[2] if best is not None else "en"
     return "en"

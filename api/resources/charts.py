@@ -9,7 +9,7 @@ from litestar.di import NamedDependency
 from litestar.params import Body, PathParameter, QueryParameter
 from litestar.response import Response as LitestarResponse
 
-from api.charts import MEDIA_TYPES, advice_chart, award_chart, reliability_chart
+from api.charts import MEDIA_TYPES, Language, advice_chart, award_chart, cjk_font, reliability_chart
 from api.errors import AUTH_RESPONSES, ERROR_RESPONSES
 from api.formats import language_of
 from api.resources.advice import ADVICE_EXAMPLES, ClaimAdviceRequest, advice_for
@@ -29,8 +29,11 @@ def chart_format(request: Request, asked: ChartFormat | None) -> ChartFormat:  #
     return "svg" if "image/svg+xml" in request.headers.get("accept", "") else "png"
 
 
-def _image(body: bytes, fmt: ChartFormat) -> Response[bytes]:
-    return LitestarResponse(body, media_type=MEDIA_TYPES[fmt])
+def _image(body: bytes, fmt: ChartFormat, lang: Language) -> Response[bytes]:
+    """The chart, with the language its labels are really in: English when Chinese was asked for but
+    no CJK font is installed (see `api.charts.cjk_font`)."""
+    drawn = lang if lang == "en" or cjk_font() is not None else "en"
+    return LitestarResponse(body, media_type=MEDIA_TYPES[fmt], headers={"Content-Language": drawn})
 
 
 class ChartController(Controller):
@@ -68,7 +71,7 @@ class ChartController(Controller):
         chart = await service.chart(
             "estimate", data, tenant=tenant, calibration_id=data.calibration_id, fmt=fmt, lang=lang, draw=draw
         )
-        return _image(chart, fmt)
+        return _image(chart, fmt, lang)
 
     @post(
         "/v1/claims/advice/chart",
@@ -98,7 +101,7 @@ class ChartController(Controller):
         chart = await service.chart(
             "advice", data, tenant=tenant, calibration_id=data.case.calibration_id, fmt=fmt, lang=lang, draw=draw
         )
-        return _image(chart, fmt)
+        return _image(chart, fmt, lang)
 
     @get(
         "/v1/calibrations/{calibration_id:str}/reliability",
@@ -130,4 +133,4 @@ class ChartController(Controller):
         chart = await service.chart(
             "reliability", None, tenant=tenant, calibration_id=calibration_id, fmt=fmt, lang=lang, draw=draw
         )
-        return _image(chart, fmt)
+        return _image(chart, fmt, lang)

@@ -79,3 +79,15 @@ def test_the_same_figures_are_drawn_once_and_other_figures_afresh(
     changed = client.post("/v1/estimates/chart", json={**case, "claimed_economic_loss": 7_322})
     assert changed.content != first.content
     assert len(drawn) == 3  # another format, other figures: each drawn
+
+
+@pytest.mark.parametrize("font", [None, "Noto Sans CJK SC"])
+def test_a_chart_says_which_language_its_labels_are_in(
+    client: Client, monkeypatch: pytest.MonkeyPatch, font: str | None
+) -> None:
+    """Chinese is drawn only with a CJK font; without one the labels are English and the header says so."""
+    monkeypatch.setattr(charts, "cjk_font", lambda: font)
+    english = client.post("/v1/estimates/chart", json=BLOGGER)
+    assert english.headers["content-language"] == "en"
+    chinese = client.post("/v1/estimates/chart", json={**BLOGGER, "lang": "zh"})
+    assert chinese.headers["content-language"] == ("zh" if font else "en")

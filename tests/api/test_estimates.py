@@ -108,3 +108,21 @@ def test_a_body_that_cannot_be_read_is_a_400_with_an_errors_list(client: Client,
     problem = response.json()
     assert fragment in problem["detail"]
     assert problem["errors"][0]["path"] == "$"
+
+
+@pytest.mark.parametrize(
+    ("header", "language"),
+    [
+        ("zh-CN,zh;q=0.9", "zh"),
+        ("en-GB,en;q=0.9,zh;q=0.8", "en"),
+        ("fr, zh;q=0.1, en;q=0.5", "en"),  # weights decide, not the order
+        ("fr, en;q=0.1, zh;q=0.5", "zh"),
+        ("zh;q=0, en;q=0.2", "en"),  # q=0 means "not this one"
+        ("de, fr", "en"),
+        ("zh;q=abc, en;q=0.3", "en"),
+    ],
+)
+def test_accept_language_is_weighed_by_q_value(client: Client, header: str, language: str) -> None:
+    factors = client.post("/v1/estimates", json=BLOGGER, headers={"accept-language": header}).json()["factors"]
+    chinese = any("\u4e00" <= c <= "\u9fff" for c in factors[0]["explanation"])
+    assert chinese == (language == "zh")
