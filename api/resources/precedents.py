@@ -115,8 +115,8 @@ class PrecedentController(Controller):
         summary="Draft a similar-case search report (类案检索报告) in Markdown",
         description=(
             "The precedents of `POST /v1/precedents` as a Markdown draft for a lawyer to verify: the case, the "
-            "method, a table of similar cases and what each court weighed. Chinese by default; English with "
-            "`Accept-Language: en`."
+            "method, a table of similar cases and what each court weighed. Chinese by default (it is a Chinese "
+            'court document); English with `"lang": "en"` in the case or `Accept-Language: en`.'
         ),
         status_code=200,
         media_type="text/markdown",
@@ -130,7 +130,7 @@ class PrecedentController(Controller):
         tenant: NamedDependency[str | None],
     ) -> str:
         found = precedents_for(data, service=service, tenant=tenant)
-        explicit_english = bool(request.headers.get("accept-language")) and language_of(request) == "en"
-        return precedent_report(
-            question_of(data.case).case, found, max_distance=data.max_distance, lang="en" if explicit_english else "zh"
-        )
+        lang = data.case.lang  # unlike elsewhere, no preference at all means Chinese
+        if lang is None:
+            lang = "en" if request.headers.get("accept-language") and language_of(request) == "en" else "zh"
+        return precedent_report(question_of(data.case).case, found, max_distance=data.max_distance, lang=lang)

@@ -65,3 +65,7 @@ def test_report_is_markdown_in_chinese_by_default_and_english_on_request(client:
     assert "| 案号 |" in chinese.text
     english = client.post("/v1/precedents/report", json=body, headers={"accept-language": "en"})
     assert english.text.startswith("# Similar-case search report")
+    asked_in_body = client.post("/v1/precedents/report", json={"case": {**body["case"], "lang": "en"}})
+    assert asked_in_body.text == english.text
+    body_wins = {"case": {**body["case"], "lang": "zh"}}
+    assert client.post("/v1/precedents/report", json=body_wins, headers={"accept-language": "en"}).text == chinese.text
