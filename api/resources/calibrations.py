@@ -10,6 +10,7 @@ from litestar.di import NamedDependency
 from litestar.exceptions import MethodNotAllowedException
 from litestar.openapi.spec import Example
 from litestar.params import PathParameter, QueryParameter, RawBody
+from litestar.response import Response as LitestarResponse
 from msgspec import Meta
 
 from api.auth import require_tenant
@@ -196,9 +197,10 @@ class CalibrationController(Controller):
         service: NamedDependency[EstimatorService],
         tenant: NamedDependency[str | None],
         name: Annotated[str | None, QueryParameter(max_length=200, description="A label for the calibration.")] = None,
-    ) -> CalibrationOut:
+    ) -> LitestarResponse[CalibrationOut]:
         owner = require_tenant(tenant)
-        return calibration_out(service.create_calibration(owner, body, body_format(request), name=name))
+        created = calibration_out(service.create_calibration(owner, body, body_format(request), name=name))
+        return LitestarResponse(created, status_code=201, headers={"Location": f"/v1/calibrations/{created.id}"})
 
     @get(
         operation_id="listCalibrations",

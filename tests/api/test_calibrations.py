@@ -41,6 +41,8 @@ def test_upload_fits_validates_and_stores(keyed: TestClient[Litestar]) -> None:
     response = keyed.post("/v1/calibrations?name=ours", content=CASES, headers={**A, **NDJSON})
     assert response.status_code == 201, response.text
     got = response.json()
+    assert response.headers["location"] == f"/v1/calibrations/{got['id']}"
+    assert keyed.get(response.headers["location"], headers=A).json()["id"] == got["id"]
     assert got["n_records"] == 114
     assert {"model", "ratio", "constant"} <= got["diagnostics"].keys()
     assert [c["id"] for c in keyed.get("/v1/calibrations", headers=A).json()["calibrations"]] == [got["id"]]
