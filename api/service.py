@@ -347,7 +347,7 @@ def _count_rows(body: bytes, fmt: Format) -> int:
         try:
             document = decode(body)
         except msgspec.DecodeError:
-            return 0  # the chunk reader reports the malformed body in place
+            return 0  # `raw_chunks` then refuses the body as a 400, naming what is wrong
         return len(document) if isinstance(document, list) else 0
     lines = sum(1 for line in body.splitlines() if line.strip())
     return max(lines - 1, 0) if fmt == "csv" else lines
