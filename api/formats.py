@@ -32,20 +32,7 @@ def wanted_format(request: Request, *, default: OutputFormat) -> OutputFormat:  
     accept = request.headers.get("accept", "")
     if not accept.strip():
         return default
-    ranked = []
-    for position, part in enumerate(accept.split(",")):
-        media, *params = (p.strip().lower() for p in part.split(";"))
-        quality = 1.0
-        for param in params:
-            if param.startswith("q="):
-                try:
-                    quality = float(param[2:])
-                except ValueError:
-                    quality = 0.0
-        ranked.append((-quality, position, media))
-    for negative_quality, _, media in sorted(ranked):
-        if negative_quality == 0:
-            break
+    for media in _preferred(accept):
         if media in ("*/*", "application/*") or media == "":
             return default
         if media in MEDIA_FORMATS:
@@ -56,20 +43,27 @@ def wanted_format(request: Request, *, default: OutputFormat) -> OutputFormat:  
 
 def language_of(request: Request) -> Literal["en", "zh"]:  # type: ignore[type-arg]  # any Request
     """Chinese when `Accept-Language` prefers it over English (by q-value, then order), else English."""
-    best: tuple[float, int, Literal["en", "zh"]] | None = None
-    for order, part in enumerate(request.headers.get("accept-language", "").split(",")):
-        tag, *params = (piece.strip().lower() for piece in part.split(";"))
-        language: Literal["en", "zh"] | None = "zh" if tag.startswith("zh") else "en" if tag.startswith("en") else None
-        if language is None:
-            continue
+    for tag in _preferred(request.headers.get("accept-language", "")):
+        if tag.startswith(("zh", "en")):
+            return "zh" if tag.startswith("zh") else "en"
+    return "en"
+
+
+def _preferred(header: str) -> list[str]:
+    """The values of an `Accept`-style header, most wanted first (q-value, then order), q=0 left out.
+
+    A malformed weight counts for nothing, as RFC 9110 would refuse it.
+    """
+    ranked = []
+    for position, part in enumerate(header.split(",")):
+        value, *params = (p.strip().lower() for p in part.split(";"))
         quality = 1.0
         for param in params:
             if param.startswith("q="):
                 try:
                     quality = float(param[2:])
                 except ValueError:
-                    quality = 0.0  # a malformed weight counts for nothing, as RFC 9110 would refuse it
-        if quality > 0 and (best is None or (-quality, order) < (-best[0], best[1])):
-            best = (quality, order, language)
-    return best[2] if best is not None else "en"
-    return "en"
+                    quality = 0.0
+        if quality > 0:
+            ranked.append((-quality, position, value))
+    return [value for _, _, value in sorted(ranked)]
