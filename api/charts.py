@@ -46,6 +46,7 @@ from matplotlib.transforms import ScaledTranslation
 
 from calibration.evaluate import Evaluation
 from calibration.fit import covered
+from estimator.language import Language
 from estimator.law.statutes import copyright_regime
 from estimator.model.advice import ClaimAdvice, ClaimOption
 from estimator.model.estimate import QUANTILES, Estimate
@@ -55,7 +56,6 @@ from estimator.model.features import FloatArray
 matplotlib.use("Agg")
 
 ChartFormat = Literal["png", "svg"]
-Language = Literal["en", "zh"]
 MEDIA_TYPES: dict[ChartFormat, str] = {"png": "image/png", "svg": "image/svg+xml"}
 
 DPI = 100

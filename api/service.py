@@ -27,11 +27,12 @@ from estimator.batch import CHUNK, RowProblem, Writer, encode_rows, score_raw
 from estimator.cases_io import raw_chunks
 from estimator.errors import InvalidInputError, problem_of
 from estimator.jsondecode import decode
+from estimator.language import Language
 from estimator.model.advice import ClaimAdvice, advise_claim
 from estimator.model.artifact import FittedModel, dumps_model, loads_model
 from estimator.model.compare import Comparison, compare_scenarios
 from estimator.model.estimate import Estimate, Question, Settings, estimate_cases
-from estimator.model.explain import Language, explain
+from estimator.model.explain import explain
 
 DEFAULT_CALIBRATION = "default"
 PUBLIC_TENANT = "public"
@@ -97,16 +98,19 @@ class EstimatorService:
     def default_model(self) -> FittedModel:
         return self._default
 
-    def estimate(self, question: Question, *, tenant: str | None, calibration_id: str | None) -> Estimate:
-        """One estimate, figures only (what a chart draws)."""
-        return estimate_cases(self.model_for(tenant, calibration_id), [question], settings=self._settings)[0]
+    def estimate(
+        self, question: Question, *, tenant: str | None, calibration_id: str | None, lang: Language = "en"
+    ) -> Estimate:
+        """One estimate without factors or precedents (what a chart draws); its reasons in `lang`."""
+        model = self.model_for(tenant, calibration_id)
+        return estimate_cases(model, [question], settings=self._settings, lang=lang)[0]
 
     def explained_estimate(
         self, question: Question, *, tenant: str | None, calibration_id: str | None, lang: Language = "en"
     ) -> ExplainedEstimate:
         """One estimate, with the facts that moved it explained in `lang`, and its nearest precedents."""
         model = self.model_for(tenant, calibration_id)
-        estimate = self.estimate(question, tenant=tenant, calibration_id=calibration_id)
+        estimate = self.estimate(question, tenant=tenant, calibration_id=calibration_id, lang=lang)
         fields = msgspec.structs.asdict(estimate)
         fields["factors"] = explain(model, question.case, lang=lang)
         fields["precedents"] = self.precedents(question, tenant=tenant, calibration_id=calibration_id, limit=5)
@@ -186,9 +190,16 @@ class EstimatorService:
         return tenant, calibration_id
 
     def compare(
-        self, base: Question, variations: list[tuple[str, Question]], *, tenant: str | None, calibration_id: str | None
+        self,
+        base: Question,
+        variations: list[tuple[str, Question]],
+        *,
+        tenant: str | None,
+        calibration_id: str | None,
+        lang: Language = "en",
     ) -> Comparison:
-        return compare_scenarios(self.model_for(tenant, calibration_id), base, variations, settings=self._settings)
+        model = self.model_for(tenant, calibration_id)
+        return compare_scenarios(model, base, variations, settings=self._settings, lang=lang)
 
     def advise(
         self,
@@ -199,10 +210,17 @@ class EstimatorService:
         assessed_loss: float | None,
         your_claim: float | None,
         points: int,
+        lang: Language = "en",
     ) -> ClaimAdvice:
         model = self.model_for(tenant, calibration_id)
         return advise_claim(
-            model, question, assessed_loss=assessed_loss, your_claim=your_claim, points=points, settings=self._settings
+            model,
+            question,
+            assessed_loss=assessed_loss,
+            your_claim=your_claim,
+            points=points,
+            settings=self._settings,
+            lang=lang,
         )
 
     def score_batch(

@@ -19,8 +19,10 @@ import numpy as np
 
 from calibration.observations import case_of, observations
 from calibration.records import CaseRecord
+from estimator.language import Language
 from estimator.model.artifact import FittedModel
 from estimator.model.case import Case
+from estimator.model.explain import case_facts, fact_text
 from estimator.model.features import CaseColumns
 
 # A distance of 1 is a set of differences that together move the median award by a factor of e
@@ -120,16 +122,16 @@ def _precedent(record: CaseRecord, distance: float, within: bool) -> Precedent:
     )
 
 
-def precedent_report(case: Case, precedents: Sequence[Precedent], *, max_distance: float, lang: str = "zh") -> str:
+def precedent_report(case: Case, precedents: Sequence[Precedent], *, max_distance: float, lang: Language = "zh") -> str:
     """A draft similar-case search report (类案检索报告) in Markdown, for a lawyer to check and finish."""
     zh = lang == "zh"
-    facts = {k: v for k, v in msgspec.structs.asdict(case).items() if v is not None and k != "id"}
+    facts = case_facts(case, lang)
     lines = [
         "# 类案检索报告（草稿）" if zh else "# Similar-case search report (draft)",
         "",
         ("## 检索对象" if zh else "## The case searched for"),
         "",
-        *[f"- `{k}`: {v}" for k, v in facts.items()],
+        *[f"- {name}：{value}" if zh else f"- {name[0].upper()}{name[1:]}: {value}" for name, value in facts],
         "",
         ("## 检索方法" if zh else "## Method"),
         "",
@@ -151,8 +153,9 @@ def precedent_report(case: Case, precedents: Sequence[Precedent], *, max_distanc
     ]
     for p in precedents:
         flag = "" if p.within_cutoff else (" （超出阈值）" if zh else " (beyond cut-off)")
+        work = "-" if p.work_type is None else fact_text("work_type", p.work_type, lang)
         lines.append(
-            f"| {p.case_number or p.id} | {p.court or '-'} | {p.year or '-'} | {p.work_type or '-'} | "
+            f"| {p.case_number or p.id} | {p.court or '-'} | {p.year or '-'} | {work} | "
             f"{_money(p.claim)} | {_money(p.award)}{' *' if p.award_includes_expenses else ''} | "
             f"{'-' if p.award_claim_ratio is None else f'{p.award_claim_ratio:.1%}'} | {p.similarity:.2f}{flag} |"
         )

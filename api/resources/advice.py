@@ -4,20 +4,23 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, post
+from litestar import Controller, Request, post
 from litestar.di import NamedDependency
 from litestar.openapi.spec import Example
 from litestar.params import Body
 from msgspec import Meta
 
 from api.errors import AUTH_RESPONSES, ERROR_RESPONSES
+from api.formats import language_of
 from api.resources.estimates import EstimateRequest, question_of
 from api.service import EstimatorService
-from api.types import ClaimYuan, Request
+from api.types import ClaimYuan
+from api.types import Request as RequestBody
+from estimator.language import Language
 from estimator.model.advice import ClaimAdvice
 
 
-class ClaimAdviceRequest(Request, frozen=True):
+class ClaimAdviceRequest(RequestBody, frozen=True):
     case: Annotated[
         EstimateRequest, Meta(description="The facts, as for an estimate; any claimed amount in it is ignored.")
     ]
@@ -32,8 +35,10 @@ class ClaimAdviceRequest(Request, frozen=True):
     points: Annotated[int, Meta(ge=5, le=200, description="Claims in the log-spaced grid.")] = 40
 
 
-def advice_for(data: ClaimAdviceRequest, *, service: EstimatorService, tenant: str | None) -> ClaimAdvice:
-    """The advice a request asks for (also drawn by `POST /v1/claims/advice/chart`)."""
+def advice_for(
+    data: ClaimAdviceRequest, *, service: EstimatorService, tenant: str | None, lang: Language = "en"
+) -> ClaimAdvice:
+    """The advice a request asks for (also drawn by `POST /v1/claims/advice/chart`), its assumption in `lang`."""
     return service.advise(
         question_of(data.case),
         tenant=tenant,
@@ -41,6 +46,7 @@ def advice_for(data: ClaimAdviceRequest, *, service: EstimatorService, tenant: s
         assessed_loss=data.assessed_loss,
         your_claim=data.your_claim,
         points=data.points,
+        lang=lang,
     )
 
 
@@ -100,8 +106,9 @@ class ClaimAdviceController(Controller):
     )
     async def advise(
         self,
+        request: Request,  # type: ignore[type-arg]  # any Request
         data: Annotated[ClaimAdviceRequest, Body(examples=ADVICE_EXAMPLES)],
         service: NamedDependency[EstimatorService],
         tenant: NamedDependency[str | None],
     ) -> ClaimAdvice:
-        return advice_for(data, service=service, tenant=tenant)
+        return advice_for(data, service=service, tenant=tenant, lang=data.case.lang or language_of(request))

@@ -9,12 +9,13 @@ from litestar.di import NamedDependency
 from litestar.params import Body, PathParameter, QueryParameter
 from litestar.response import Response as LitestarResponse
 
-from api.charts import MEDIA_TYPES, Language, advice_chart, award_chart, cjk_font, reliability_chart
+from api.charts import MEDIA_TYPES, advice_chart, award_chart, cjk_font, reliability_chart
 from api.errors import AUTH_RESPONSES, ERROR_RESPONSES
 from api.formats import language_of
 from api.resources.advice import ADVICE_EXAMPLES, ClaimAdviceRequest, advice_for
 from api.resources.estimates import ESTIMATE_EXAMPLES, EstimateRequest, question_of
 from api.service import EstimatorService
+from estimator.language import Language
 
 ChartFormat = Literal["png", "svg"]
 Format = Annotated[ChartFormat | None, QueryParameter(description="`png` or `svg`; default from `Accept`, else png.")]

@@ -76,7 +76,10 @@ class EstimateRequest(RequestBody, frozen=True):
     punitive_multiplier: Annotated[float, Meta(ge=1, le=5, description="1-5x, on a proved base only.")] | None = None
     lang: Annotated[
         Literal["en", "zh"] | None,
-        Meta(description="Language of the explanations; default from `Accept-Language`, else English."),
+        Meta(
+            description="Language of everything written for a reader (factors, the route's reason, assumptions, "
+            "fee halving); default from `Accept-Language`, else English."
+        ),
     ] = None
 
     def __post_init__(self) -> None:
@@ -273,12 +276,17 @@ class EstimateController(Controller):
     )
     async def compare(
         self,
+        request: Request,  # type: ignore[type-arg]  # any Request
         data: Annotated[CompareRequest, Body(examples=COMPARE_EXAMPLES)],
         service: NamedDependency[EstimatorService],
         tenant: NamedDependency[str | None],
     ) -> Comparison:
         return service.compare(
-            question_of(data.base), variation_questions(data), tenant=tenant, calibration_id=data.base.calibration_id
+            question_of(data.base),
+            variation_questions(data),
+            tenant=tenant,
+            calibration_id=data.base.calibration_id,
+            lang=data.base.lang or language_of(request),
         )
 
     @post(

@@ -16,12 +16,77 @@ from decimal import Decimal
 import msgspec
 
 from estimator.errors import InvalidInputError, OutsideLawError
+from estimator.language import Language, article_zh, yuan_text
 from estimator.law.statutes import Method, Regime
 from estimator.money import Rounding, round_amount
 
 # LEGAL.md §10.6: Civil Code art. 1185 (from 2021-01-01) with the SPC interpretation (from
 # 2021-03-03) may allow punitive copyright damages before the 2020 law took effect. Unresolved.
 CIVIL_CODE_WINDOW = (dt.date(2021, 1, 1), dt.date(2021, 5, 31))
+
+# Every reason an assessment gives, in English and Chinese: {article} is the damages article of the
+# case's law, {method} a damages route's name.
+_REASONS: dict[str, tuple[str, str]] = {
+    "proved": ("{method} was proved ({article})", "{method}已经证明（{article}）"),
+    "elected": (
+        "actual loss and illegal gains stand without order in {article}; the larger proved figure ({method}) is taken",
+        "{article}对实际损失与违法所得未规定先后顺序，取已证明的较高者（{method}）",
+    ),
+    "statutory": (
+        "no loss, gains or royalty was proved, so statutory damages apply ({article})",
+        "实际损失、违法所得和权利使用费均未证明，适用法定赔偿（{article}）",
+    ),
+    "statutory_without_royalty_route": (
+        "neither loss nor gains was proved, so statutory damages apply ({article})",
+        "实际损失和违法所得均未证明，适用法定赔偿（{article}）",
+    ),
+    "royalty_factor": (
+        "this version has no royalty route, so the royalty is a factor within statutory damages",
+        "该版本未规定参照权利使用费确定赔偿，权利使用费作为确定法定赔偿数额的考量因素",
+    ),
+    "statutory_range": (
+        "statutory range for this case: {floor} to {cap}",
+        "本案法定赔偿数额范围：{floor}至{cap}",
+    ),
+    "capped_statutory": (
+        "capped at the economic loss claimed: a court does not award more than was asked",
+        "以主张的经济损失为限：法院判赔不超出诉讼请求",
+    ),
+    "punitive": (
+        "punitive damages: {multiplier}× the {method} base ({formula} reading), expenses excluded from the base",
+        "惩罚性赔偿：以{method}为基数的{multiplier}倍（{formula}），合理开支不计入基数",
+    ),
+    "capped": ("capped at the economic loss claimed", "以主张的经济损失为限"),
+    "inclusive": (
+        "reasonable expenses are inside the statutory figure (inclusive mode)",
+        "合理开支包含在法定赔偿数额之内（含合理开支口径）",
+    ),
+    "separate": (
+        "reasonable expenses are added on top and never multiplied ({article})",
+        "合理开支另行计算，不计入倍数（{article}）",
+    ),
+}
+_METHOD_ZH = {
+    Method.ACTUAL_LOSS: "权利人的实际损失",
+    Method.ILLEGAL_GAINS: "侵权人的违法所得",
+    Method.ROYALTY: "权利使用费",
+    Method.STATUTORY: "法定赔偿",
+}
+_FORMULA_ZH = {"multiply": "基数乘以倍数", "add": "基数加上基数乘以倍数"}
+
+
+def reason(key: str, lang: Language = "en", **values: object) -> str:
+    """One of the reasons an assessment gives (`_REASONS`), in `lang`."""
+    return _REASONS[key][lang == "zh"].format(**values)
+
+
+def method_name(method: Method, lang: Language = "en") -> str:
+    return _METHOD_ZH[method] if lang == "zh" else method.value.replace("_", " ")
+
+
+def cited_article(regime: Regime, lang: Language = "en") -> str:
+    """The damages article of a law: "art. 54" / 《著作权法》第五十四条."""
+    return article_zh(regime.title_zh, regime.article) if lang == "zh" else regime.article
 
 
 class PunitiveFormula(enum.StrEnum):
@@ -90,8 +155,11 @@ class DamagesAssessment(msgspec.Struct, frozen=True, kw_only=True):
     reasons: tuple[str, ...]
 
 
-def choose_route(regime: Regime, evidence: DamagesEvidence) -> tuple[Method, Decimal | None, str]:
-    """The Article 54 route the court takes on this evidence, its base amount and why."""
+def choose_route(
+    regime: Regime, evidence: DamagesEvidence, *, lang: Language = "en"
+) -> tuple[Method, Decimal | None, str]:
+    """The Article 54 route the court takes on this evidence, its base amount and why (in `lang`)."""
+    article = cited_article(regime, lang)
     proved = {
         Method.ACTUAL_LOSS: evidence.actual_loss,
         Method.ILLEGAL_GAINS: evidence.illegal_gains,
@@ -105,20 +173,17 @@ def choose_route(regime: Regime, evidence: DamagesEvidence) -> tuple[Method, Dec
             continue
         if len(available) == 1:
             method, amount = available[0]
-            return method, amount, f"{method.value.replace('_', ' ')} was proved ({regime.article})"
+            return method, amount, reason("proved", lang, method=method_name(method, lang), article=article)
         # Loss and gains joined by "或者" with no order between them: the right holder elects, and
         # would elect the larger proved figure.
         method, amount = max(available, key=lambda item: item[1] or Decimal(0))
-        return (
-            method,
-            amount,
-            f"actual loss and illegal gains stand without order in {regime.article}; "
-            f"the larger proved figure ({method.value.replace('_', ' ')}) is taken",
-        )
-    reason = f"no loss, gains or royalty was proved, so statutory damages apply ({regime.article})"
-    if evidence.royalty is not None and all(Method.ROYALTY not in group for group in regime.methods):
-        reason += "; this version has no royalty route, so the royalty is a factor within statutory damages"
-    return Method.STATUTORY, None, reason
+        return method, amount, reason("elected", lang, method=method_name(method, lang), article=article)
+    if all(Method.ROYALTY not in group for group in regime.methods):
+        why = reason("statutory_without_royalty_route", lang, article=article)
+        if evidence.royalty is not None:
+            why += ("；" if lang == "zh" else "; ") + reason("royalty_factor", lang)
+        return Method.STATUTORY, None, why
+    return Method.STATUTORY, None, reason("statutory", lang, article=article)
 
 
 def statutory_bounds(regime: Regime, claimed_economic_loss: Decimal | None = None) -> tuple[Decimal, Decimal]:
@@ -130,12 +195,15 @@ def statutory_bounds(regime: Regime, claimed_economic_loss: Decimal | None = Non
 
 
 def assess_damages(
-    regime: Regime, evidence: DamagesEvidence, *, settings: Article54Settings | None = None
+    regime: Regime, evidence: DamagesEvidence, *, settings: Article54Settings | None = None, lang: Language = "en"
 ) -> DamagesAssessment:
-    """Apply Article 54 (or its predecessor) to the evidence: route, punitive multiple, expenses, total."""
+    """Apply Article 54 (or its predecessor) to the evidence: route, punitive multiple, expenses, total.
+
+    The reasons are written in `lang`.
+    """
     settings = settings or Article54Settings()
     _check_evidence(evidence)
-    route, base, route_reason = choose_route(regime, evidence)
+    route, base, route_reason = choose_route(regime, evidence, lang=lang)
     reasons = [route_reason]
     punitive_range = _punitive_range(regime, evidence, settings)
     _check_punitive(regime, route, evidence, punitive_range)
@@ -147,9 +215,11 @@ def assess_damages(
     economic_loss: Decimal | None
     if route is Method.STATUTORY:
         floor, cap = statutory_bounds(regime, evidence.claimed_economic_loss)
-        reasons.append(f"statutory range for this case: {floor:,.0f} to {cap:,.0f} yuan")
+        reasons.append(
+            reason("statutory_range", lang, floor=yuan_text(float(floor), lang), cap=yuan_text(float(cap), lang))
+        )
         if cap < regime.statutory_cap:
-            reasons.append("capped at the economic loss claimed: a court does not award more than was asked")
+            reasons.append(reason("capped_statutory", lang))
         economic_loss = None
         if evidence.statutory_amount is not None:
             economic_loss = min(max(evidence.statutory_amount, floor), cap)
@@ -162,21 +232,27 @@ def assess_damages(
                 economic_loss = base * multiplier
             else:
                 economic_loss = base + base * multiplier
+            formula = settings.punitive_formula.value
             reasons.append(
-                f"punitive damages: {multiplier}× the {route.value.replace('_', ' ')} base "
-                f"({settings.punitive_formula.value} reading), expenses excluded from the base"
+                reason(
+                    "punitive",
+                    lang,
+                    multiplier=multiplier,
+                    method=method_name(route, lang),
+                    formula=_FORMULA_ZH[formula] if lang == "zh" else formula,
+                )
             )
         if evidence.claimed_economic_loss is not None and economic_loss > evidence.claimed_economic_loss:
             economic_loss = evidence.claimed_economic_loss
             capped = True
-            reasons.append("capped at the economic loss claimed")
+            reasons.append(reason("capped", lang))
 
     inclusive = route is Method.STATUTORY and settings.expenses_mode is ExpensesMode.INCLUSIVE
     if inclusive:
-        reasons.append("reasonable expenses are inside the statutory figure (inclusive mode)")
+        reasons.append(reason("inclusive", lang))
         total = economic_loss
     else:
-        reasons.append("reasonable expenses are added on top and never multiplied (art. 54 ¶3)")
+        reasons.append(reason("separate", lang, article=cited_article(regime, lang)))
         total = None if economic_loss is None else economic_loss + evidence.reasonable_expenses
 
     def rounded(amount: Decimal | None) -> Decimal | None:

@@ -14,6 +14,7 @@ from decimal import Decimal
 import msgspec
 
 from estimator.errors import InvalidInputError
+from estimator.language import Language
 from estimator.money import Rounding, round_amount
 
 MEASURES = "Measures on the Payment of Litigation Costs (诉讼费用交纳办法, 2007)"
@@ -140,6 +141,19 @@ ONE_HALVING_RULE = (
     "a fee is halved at most once even where several grounds apply "
     "(practice traced to an SPC notice, believed 法发〔2007〕16号; not verified in the primary text)"
 )
+# The same, as an estimate explains them in Chinese.
+_MEASURES_ZH = "《诉讼费用交纳办法》"
+_HALVING_GROUNDS_ZH: dict[Procedure | Outcome, str] = {
+    Procedure.SIMPLIFIED: f"适用简易程序（{_MEASURES_ZH}第十六条）",
+    Procedure.SMALL_CLAIMS: (
+        f"小额诉讼案件适用简易程序审理（{_MEASURES_ZH}第十六条；该办法早于小额诉讼程序，此处依照实践）"
+    ),
+    Outcome.MEDIATION: f"以调解方式结案（{_MEASURES_ZH}第十五条）",
+    Outcome.WITHDRAWAL: f"撤回起诉（{_MEASURES_ZH}第十五条）",
+}
+_ONE_HALVING_RULE_ZH = (
+    "多项减半事由并存时，受理费只减半一次（实践做法，据信源于最高人民法院通知法发〔2007〕16号，未经原文核实）"
+)
 
 
 class FeeSettings(msgspec.Struct, frozen=True, kw_only=True):
@@ -208,12 +222,15 @@ class CourtFees(msgspec.Struct, frozen=True, kw_only=True):
     sources: tuple[str, ...]
 
 
-def halving_for(procedure: Procedure, outcome: Outcome) -> Halving:
-    """Whether the acceptance fee is halved, on which ground, and every ground that applied."""
-    grounds = tuple(_HALVING_GROUNDS[g] for g in (procedure, outcome) if g in _HALVING_GROUNDS)
+def halving_for(procedure: Procedure, outcome: Outcome, *, lang: Language = "en") -> Halving:
+    """Whether the acceptance fee is halved, on which ground, and every ground that applied (in `lang`)."""
+    zh = lang == "zh"
+    texts = _HALVING_GROUNDS_ZH if zh else _HALVING_GROUNDS
+    one_rule, joiner = (_ONE_HALVING_RULE_ZH, "；") if zh else (ONE_HALVING_RULE, "; ")
+    grounds = tuple(texts[g] for g in (procedure, outcome) if g in texts)
     if not grounds:
         return Halving(applied=False, reason=None, grounds=())
-    reason = grounds[0] if len(grounds) == 1 else f"{grounds[0]}; {ONE_HALVING_RULE}"
+    reason = grounds[0] if len(grounds) == 1 else f"{grounds[0]}{joiner}{one_rule}"
     return Halving(applied=True, reason=reason, grounds=grounds)
 
 

@@ -16,16 +16,22 @@ import msgspec
 import numpy as np
 
 from estimator.errors import InvalidInputError
+from estimator.language import Language, yuan_text
 from estimator.law.statutes import copyright_regime
 from estimator.model.artifact import FittedModel
 from estimator.model.estimate import DEFAULT_LAW_VERSION, Estimate, Question, Settings, estimate_rows
 
-ASSUMPTION = (
-    "The claim enters the award model as a covariate at your own assessment of the loss ({assessment}); the "
+ASSUMPTION: dict[Language, str] = {
+    "en": "The claim enters the award model as a covariate at your own assessment of the loss ({assessment}); the "
     "amount you ask caps the award and sets the court fee and its split, but asking more does not raise the "
-    "award: the model's claim coefficient measures how much bigger cases are awarded, not what asking yields."
-)
-NO_ASSESSMENT = "not given, so the award's range comes from the facts alone and is centred on a typical case"
+    "award: the model's claim coefficient measures how much bigger cases are awarded, not what asking yields.",
+    "zh": "诉请金额以您自行评估的损失（{assessment}）作为赔偿模型的协变量；实际主张的金额只限定判赔上限，"
+    "并决定诉讼费及其分担，多主张不会提高判赔：模型中诉请金额的系数反映的是案件规模越大判赔越高，而非多主张能多得。",
+}
+NO_ASSESSMENT: dict[Language, str] = {
+    "en": "not given, so the award's range comes from the facts alone and is centred on a typical case",
+    "zh": "未提供，判赔区间仅依案件事实得出，以典型案件为中心",
+}
 NEAR_BEST = 0.05  # "within 5% of the best expected net recovery"
 
 
@@ -62,8 +68,12 @@ def advise_claim(
     your_claim: float | None = None,
     points: int = 40,
     settings: Settings | None = None,
+    lang: Language = "en",
 ) -> ClaimAdvice:
-    """Evaluate `points` log-spaced claims from the statutory floor to the cap, plus `your_claim`."""
+    """Evaluate `points` log-spaced claims from the statutory floor to the cap, plus `your_claim`.
+
+    The stated assumption is written in `lang`.
+    """
     if not 5 <= points <= 200:
         raise InvalidInputError("`points` must be between 5 and 200", field="points")
     regime = copyright_regime(question.case.law_version or DEFAULT_LAW_VERSION)
@@ -93,8 +103,8 @@ def advise_claim(
         your_claim=mine,
         options=options,
         statutory_cap=cap,
-        assumption=ASSUMPTION.format(
-            assessment=NO_ASSESSMENT if assessed_loss is None else f"{assessed_loss:,.0f} yuan"
+        assumption=ASSUMPTION[lang].format(
+            assessment=NO_ASSESSMENT[lang] if assessed_loss is None else yuan_text(assessed_loss, lang)
         ),
         assessed_loss=assessed_loss,
         model_id=model.id,

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import msgspec
 import numpy as np
 
+from estimator.language import Language
 from estimator.model.artifact import FittedModel
 from estimator.model.estimate import DEFAULT_LAW_VERSION, Estimate, Question, Settings, estimate_cases
 from estimator.model.explain import Z80
@@ -40,10 +41,16 @@ class Comparison(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def compare_scenarios(
-    model: FittedModel, base: Question, variations: Sequence[tuple[str, Question]], *, settings: Settings | None = None
+    model: FittedModel,
+    base: Question,
+    variations: Sequence[tuple[str, Question]],
+    *,
+    settings: Settings | None = None,
+    lang: Language = "en",
 ) -> Comparison:
+    """The base and each variation estimated (their reasons in `lang`), with each variation's difference."""
     questions = [base, *(q for _, q in variations)]
-    estimates = estimate_cases(model, questions, settings=settings)
+    estimates = estimate_cases(model, questions, settings=settings, lang=lang)
     x = CaseColumns([q.case for q in questions], default_law_version=DEFAULT_LAW_VERSION).design_matrix(model.features)
     beta = np.asarray(model.coefficients)
     cov = np.asarray(model.covariance)

@@ -23,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from estimator.errors import EstimatorError
+from estimator.language import Language
 from estimator.law.article54 import Article54Settings, DamagesEvidence, assess_damages, choose_route
 from estimator.law.fee_arrays import acceptance_fees
 from estimator.law.fees import FeeSettings, Halving, Outcome, Procedure, halving_for
@@ -305,10 +306,13 @@ def _probability_below_zero(net: FloatArray) -> FloatArray:
 
 
 def estimate_cases(
-    model: FittedModel, questions: Sequence[Question], *, settings: Settings | None = None
+    model: FittedModel, questions: Sequence[Question], *, settings: Settings | None = None, lang: Language = "en"
 ) -> list[Estimate]:
-    """Estimate every question through the one vectorised path; the first unlawful question raises."""
-    results = estimate_rows(model, questions, settings=settings)
+    """Estimate every question through the one vectorised path; the first unlawful question raises.
+
+    What it writes for a reader (the route's reason, the assumptions, the fee halving) is in `lang`.
+    """
+    results = estimate_rows(model, questions, settings=settings, lang=lang)
     for result in results:
         if isinstance(result, EstimatorError):
             raise result
@@ -321,6 +325,7 @@ def estimate_rows(
     *,
     settings: Settings | None = None,
     covariate_claim: FloatArray | None = None,
+    lang: Language = "en",
 ) -> list[Estimate | EstimatorError]:
     """Estimate every question; a question the law refuses gets its error in its place."""
     settings = settings or Settings()
@@ -332,14 +337,14 @@ def estimate_rows(
         if not question.evidence.proves_anything:
             continue
         try:
-            method, amount, reason = _route(question, cols, i, settings)
+            method, amount, why = _route(question, cols, i, settings, lang)
         except EstimatorError as exc:
             errors[i] = exc
             continue
-        route_of[i] = (method, amount, reason)
+        route_of[i] = (method, amount, why)
         if amount is not None:
             proved[i] = amount
-    halvings = [halving_for(q.procedure, q.outcome) for q in questions]
+    halvings = [halving_for(q.procedure, q.outcome, lang=lang) for q in questions]
     result = estimate_columns(
         model,
         cols,
@@ -350,15 +355,17 @@ def estimate_rows(
         covariate_claim=covariate_claim,
     )
     estimates: list[Estimate | EstimatorError] = list(
-        assemble(model, cols, result, halvings=halvings, route_of=route_of)
+        assemble(model, cols, result, halvings=halvings, route_of=route_of, lang=lang)
     )
     for i, error in errors.items():
         estimates[i] = error
     return estimates
 
 
-def _route(question: Question, cols: CaseColumns, i: int, settings: Settings) -> tuple[Method, float | None, str]:
-    """The Article 54 route of a case with proved amounts (a few per batch; Decimal legal rules)."""
+def _route(
+    question: Question, cols: CaseColumns, i: int, settings: Settings, lang: Language
+) -> tuple[Method, float | None, str]:
+    """The Article 54 route of a case with proved amounts (a few per batch; Decimal legal rules), and why."""
     evidence = question.evidence
     regime = copyright_regime(("2010", "2020")[cols.codes["law_version"][i]])
     claim = cols.claim[i]
@@ -371,26 +378,40 @@ def _route(question: Question, cols: CaseColumns, i: int, settings: Settings) ->
         punitive_multiplier=_dec(evidence.punitive_multiplier),
         claimed_economic_loss=None if math.isnan(claim) else _dec(float(claim)),
     )
-    method, _, reason = choose_route(regime, proved)
+    method, _, why = choose_route(regime, proved, lang=lang)
     if method is Method.STATUTORY:
         assess_damages(regime, proved, settings=settings.article54)  # raises where the law says no
-        return method, None, reason + "; the amount is estimated from decided cases"
-    assessed = assess_damages(regime, proved, settings=settings.article54)
+        return method, None, _joined((why, _ESTIMATED[lang]), lang)
+    assessed = assess_damages(regime, proved, settings=settings.article54, lang=lang)
     if assessed.economic_loss is None:  # pragma: no cover - a proved route always has an amount
         raise EstimatorError("a proved route gave no amount")
-    return method, float(assessed.economic_loss), "; ".join(assessed.reasons[:2])
+    return method, float(assessed.economic_loss), _joined(assessed.reasons[:2], lang)
 
 
-_STATUTORY_REASON = {
-    version: (
-        f"no loss, gains or royalty was proved, so statutory damages apply ({copyright_regime(version).article}); "
-        "the amount is estimated from decided cases"
-    )
+def _joined(clauses: Sequence[str], lang: Language) -> str:
+    return ("；" if lang == "zh" else "; ").join(clauses)
+
+
+_ESTIMATED: dict[Language, str] = {"en": "the amount is estimated from decided cases", "zh": "赔偿数额依据已决案件估算"}
+_NO_PROOF = DamagesEvidence()
+_STATUTORY_REASON: dict[tuple[str, Language], str] = {
+    (version, lang): _joined((choose_route(copyright_regime(version), _NO_PROOF, lang=lang)[2], _ESTIMATED[lang]), lang)
     for version in ("2010", "2020")
+    for lang in ("en", "zh")
 }
-_ASSUME_LAW = "the infringing act is taken to continue on or after 2021-06-01 (Copyright Law 2020)"
-_ASSUME_NO_CLAIM = "no claimed amount: the award is capped only by the statute, and no fee can be computed"
-_ASSUME_STATUTORY = "the award follows the statutory route: loss, gains and royalty are difficult to calculate"
+# What an estimate takes for granted when the case does not say, in English and Chinese.
+_ASSUME_LAW = {
+    "en": "the infringing act is taken to continue on or after 2021-06-01 (Copyright Law 2020)",
+    "zh": "推定侵权行为持续至2021年6月1日以后（适用2020年修正的著作权法）",
+}
+_ASSUME_NO_CLAIM = {
+    "en": "no claimed amount: the award is capped only by the statute, and no fee can be computed",
+    "zh": "未主张具体赔偿数额：判赔仅受法定上限限制，无法计算诉讼费",
+}
+_ASSUME_STATUTORY = {
+    "en": "the award follows the statutory route: loss, gains and royalty are difficult to calculate",
+    "zh": "按法定赔偿确定判赔：实际损失、违法所得和权利使用费均难以计算",
+}
 
 
 def assemble(
@@ -400,8 +421,12 @@ def assemble(
     *,
     halvings: Sequence[Halving],
     route_of: dict[int, tuple[Method, float | None, str]],
+    lang: Language = "en",
 ) -> list[Estimate]:
-    """Rows of the columns as `Estimate` structs; model amounts are rounded to the yuan here, once."""
+    """Rows of the columns as `Estimate` structs; model amounts are rounded to the yuan here, once.
+
+    A row without an entry in `route_of` takes the statutory route, and says so in `lang`.
+    """
     info = ModelInfo(
         id=model.id,
         schema_version=model.schema_version,
@@ -430,10 +455,10 @@ def assemble(
     estimates = []
     for i in range(cols.n):
         regime = regimes[versions[i]]
-        method, amount, reason = route_of.get(i, (Method.STATUTORY, None, _STATUTORY_REASON[regime.version]))
+        method, amount, why = route_of.get(i, (Method.STATUTORY, None, _STATUTORY_REASON[regime.version, lang]))
         statutory = amount is None
         assumptions = tuple(
-            text
+            text[lang]
             for text, applies in (
                 (_ASSUME_LAW, not law_given[i]),
                 (_ASSUME_NO_CLAIM, not claim_known[i]),
@@ -454,7 +479,7 @@ def assemble(
                     version=regime.version,
                     article=regime.article,
                     route=method.value,
-                    route_reason=reason,
+                    route_reason=why,
                     floor=floor[i],
                     cap=cap[i],
                     assumptions=assumptions,

@@ -10,16 +10,15 @@ English or Chinese, with amounts as a Chinese lawyer writes them (人民币5,000
 from __future__ import annotations
 
 import math
-from typing import Literal
 
 import msgspec
 import numpy as np
 
+from estimator.language import Language, yuan_text
 from estimator.model.artifact import FittedModel
 from estimator.model.case import Case
 from estimator.model.features import CaseColumns
 
-Language = Literal["en", "zh"]
 Z80 = 1.2815515655446004  # standard normal 90th percentile: an 80% central range
 
 _FACT_NAMES: dict[str, tuple[str, str]] = {
@@ -51,6 +50,56 @@ _LEVEL_NAMES_ZH = {
 }  # fmt: skip
 
 
+# Every fact of a `Case` as a report lists it (the model's own facts use `_FACT_NAMES`).
+_CASE_FIELD_NAMES: dict[str, tuple[str, str]] = {
+    "law_version": _FACT_NAMES["law_version"],
+    "procedure": ("procedure", "审理程序"),
+    "work_type": _FACT_NAMES["work_type"],
+    "works_count": _FACT_NAMES["log_works"],
+    "plaintiff_type": _FACT_NAMES["plaintiff_type"],
+    "defendant_type": _FACT_NAMES["defendant_type"],
+    "infringement_role": _FACT_NAMES["infringement_role"],
+    "commercial_use": _FACT_NAMES["commercial_use"],
+    "fame": _FACT_NAMES["fame"],
+    "intentional": _FACT_NAMES["intentional"],
+    "remediation": _FACT_NAMES["remediation"],
+    "duration_days": ("duration (days)", "侵权持续天数"),
+    "audience": _FACT_NAMES["log_audience"],
+    "claimed_economic_loss": ("economic loss claimed", "主张的经济损失"),
+    "claimed_expenses": ("expenses claimed", "主张的合理开支"),
+    "claimed_total": ("total claimed", "主张的赔偿总额"),
+    "notarization_fee": ("notarisation fee", "公证费"),
+    "attorney_fee_claimed": ("attorney's fee claimed", "主张的律师费"),
+    "evidence_fee": ("evidence fee", "取证费"),
+}
+_PROCEDURE_ZH = {"ordinary": "普通程序", "simplified": "简易程序", "small_claims": "小额诉讼程序"}
+
+
+def case_facts(case: Case, lang: Language = "en") -> list[tuple[str, str]]:
+    """The stated facts of a case as (name, value) in `lang`, in the order of its fields, for a report."""
+    facts = []
+    for field in msgspec.structs.fields(case):
+        value = getattr(case, field.name)
+        if value is None or field.name == "id":
+            continue
+        en, zh = _CASE_FIELD_NAMES.get(field.name, (field.name, field.name))
+        facts.append((zh if lang == "zh" else en, fact_text(field.name, value, lang)))
+    return facts
+
+
+def fact_text(field: str, value: str | float | bool, lang: Language = "en") -> str:
+    """One fact's value as a reader wants it: 摄影作品 / photograph, 人民币5,000元 / 5,000 yuan, 是 / yes."""
+    if isinstance(value, bool):
+        return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
+    if isinstance(value, float):
+        return yuan_text(value, lang)
+    if isinstance(value, int):
+        return f"{value:,}"
+    if lang == "zh":
+        return _PROCEDURE_ZH.get(value) or _LEVEL_NAMES_ZH.get(value, value)
+    return f"{value} amendment" if field == "law_version" else value.replace("_", " ")
+
+
 class Factor(msgspec.Struct, frozen=True, kw_only=True):
     feature: str
     fact: str
@@ -59,12 +108,6 @@ class Factor(msgspec.Struct, frozen=True, kw_only=True):
     effect_p10: float
     effect_p90: float
     explanation: str
-
-
-def yuan_text(amount: float, lang: Language) -> str:
-    """An amount as a lawyer writes it: 人民币12,500元 / 12,500 yuan."""
-    whole = f"{amount:,.0f}" if float(amount).is_integer() or amount >= 100 else f"{amount:,.2f}"
-    return f"人民币{whole}元" if lang == "zh" else f"{whole} yuan"
 
 
 def explain(

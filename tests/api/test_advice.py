@@ -69,3 +69,17 @@ def test_a_claim_beyond_the_statutory_cap_is_explained_as_read_at_the_cap(client
     assert any("按人民币5,000,000元计" in f["explanation"] for f in chinese)
     within = client.post("/v1/estimates", json={**BLOGGER, "claimed_economic_loss": 4_000_000}).json()["factors"]
     assert not any("statutory cap" in f["explanation"] for f in within)
+
+
+def test_the_advice_states_its_assumption_in_the_language_asked(client: Client) -> None:
+    body = {"case": BLOGGER, "assessed_loss": 5000}
+    english = client.post("/v1/claims/advice", json=body).json()
+    chinese = client.post("/v1/claims/advice", json=body, headers={"accept-language": "zh"}).json()
+    in_body = client.post("/v1/claims/advice", json={**body, "case": {**BLOGGER, "lang": "zh"}}).json()
+    assert "5,000 yuan" in english["assumption"]
+    assert "人民币5,000元" in chinese["assumption"]
+    assert "多主张不会提高判赔" in chinese["assumption"]
+    assert in_body["assumption"] == chinese["assumption"]
+    assert chinese["options"] == english["options"]
+    unassessed = client.post("/v1/claims/advice", json={"case": {**BLOGGER, "lang": "zh"}}).json()
+    assert "未提供" in unassessed["assumption"]

@@ -43,3 +43,17 @@ def test_a_bad_change_names_the_variation_and_field(client: Client) -> None:
     response = client.post("/v1/estimates/compare", json=body)
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "variations[0].changes.fame"
+
+
+def test_scenarios_are_explained_in_the_language_asked(client: Client) -> None:
+    body = {"base": BASE, "variations": [{"name": "proved loss", "changes": {"proved_actual_loss": 80000}}]}
+    english = client.post("/v1/estimates/compare", json=body).json()["scenarios"]
+    chinese = client.post("/v1/estimates/compare", json=body, headers={"accept-language": "zh"}).json()["scenarios"]
+    in_body = client.post("/v1/estimates/compare", json={**body, "base": {**BASE, "lang": "zh"}}).json()["scenarios"]
+    assert in_body == chinese
+    assert english[1]["estimate"]["law"]["route_reason"].startswith("actual loss was proved (art. 54)")
+    assert chinese[1]["estimate"]["law"]["route_reason"].startswith(
+        "权利人的实际损失已经证明（《著作权法》第五十四条）"
+    )
+    assert chinese[0]["estimate"]["law"]["route_reason"].startswith("实际损失、违法所得和权利使用费均未证明")
+    assert [s["difference"] for s in chinese] == [s["difference"] for s in english]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -126,3 +127,44 @@ def test_accept_language_is_weighed_by_q_value(client: Client, header: str, lang
     factors = client.post("/v1/estimates", json=BLOGGER, headers={"accept-language": header}).json()["factors"]
     chinese = any("\u4e00" <= c <= "\u9fff" for c in factors[0]["explanation"])
     assert chinese == (language == "zh")
+
+
+def _prose(estimate: dict[str, Any]) -> list[str]:
+    """Every sentence an estimate writes for a reader."""
+    texts = [estimate["law"]["route_reason"], *estimate["law"]["assumptions"]]
+    texts += [f["explanation"] for f in estimate.get("factors", [])]
+    if estimate["court_fees"]["halving_reason"]:
+        texts.append(estimate["court_fees"]["halving_reason"])
+    return texts
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        pytest.param({"work_type": "photograph", "procedure": "simplified", "outcome": "mediation"}, id="statutory"),
+        pytest.param(
+            {
+                "law_version": "2020",
+                "claimed_economic_loss": 100_000,
+                "proved_actual_loss": 20_000,
+                "intentional_and_serious": True,
+                "punitive_multiplier": 2,
+            },
+            id="punitive",
+        ),
+        pytest.param({"law_version": "2010", "proved_royalty": 30_000, "outcome": "withdrawal"}, id="2010 royalty"),
+    ],
+)
+def test_a_chinese_estimate_is_written_wholly_in_chinese(client: Client, case: dict[str, Any]) -> None:
+    """Not only the factors: the route's reason, the assumptions and the fee halving too."""
+    chinese = client.post("/v1/estimates", json=case, headers={"accept-language": "zh"}).json()
+    english = client.post("/v1/estimates", json=case).json()
+    assert len(_prose(chinese)) == len(_prose(english)) >= 2
+    for text in _prose(chinese):
+        assert re.findall(r"[A-Za-z]{2,}", text) == [], text
+    for text in _prose(english):
+        assert re.search(r"[\u4e00-\u9fff]", text) is None or "诉讼费用交纳办法" in text, text
+    assert {k: v for k, v in chinese["law"].items() if k not in ("route_reason", "assumptions")} == {
+        k: v for k, v in english["law"].items() if k not in ("route_reason", "assumptions")
+    }
+    assert chinese["economic_loss"] == english["economic_loss"]

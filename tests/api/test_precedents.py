@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import msgspec
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
@@ -10,6 +11,8 @@ from calibration.observations import case_of
 from calibration.precedents import find_precedents
 from calibration.records import bundled_records
 from estimator.model.artifact import default_model
+from estimator.model.case import Case
+from estimator.model.explain import _CASE_FIELD_NAMES
 
 Client = TestClient[Litestar]
 RECORDS = {r.id: r for r in bundled_records()}
@@ -69,3 +72,29 @@ def test_report_is_markdown_in_chinese_by_default_and_english_on_request(client:
     assert asked_in_body.text == english.text
     body_wins = {"case": {**body["case"], "lang": "zh"}}
     assert client.post("/v1/precedents/report", json=body_wins, headers={"accept-language": "en"}).text == chinese.text
+
+
+def test_the_report_lists_the_facts_in_words_not_field_names(client: Client) -> None:
+    case = {"law_version": "2020", "work_type": "character", "procedure": "simplified", "commercial_use": True,
+            "works_count": 2, "claimed_total": 300000, "remediation": "after_notice"}  # fmt: skip
+    chinese = client.post("/v1/precedents/report", json={"case": case}).text
+    searched = chinese.split("## 检索对象")[1].split("##")[0]
+    for line in ("- 作品类型：角色形象", "- 审理程序：简易程序", "- 商业使用：是", "- 主张的赔偿总额：人民币300,000元",
+                 "- 停止侵权的时间：收到通知后停止"):  # fmt: skip
+        assert line in searched
+    assert "`" not in searched
+    assert "| 角色形象 |" in chinese
+    english = client.post("/v1/precedents/report", json={"case": case}, headers={"accept-language": "en"}).text
+    for line in (
+        "- Type of work: character",
+        "- Total claimed: 300,000 yuan",
+        "- Copyright Law version: 2020 amendment",
+    ):
+        assert line in english
+
+
+def test_every_fact_of_a_case_has_a_name_in_both_languages() -> None:
+    """A field added to `Case` without names would show as its raw key in the report."""
+    names = {field.name for field in msgspec.structs.fields(Case)} - {"id"}
+    assert names == _CASE_FIELD_NAMES.keys()
+    assert all(en and zh and en != zh for en, zh in _CASE_FIELD_NAMES.values())

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import string
 from decimal import Decimal
 
+import msgspec
 import pytest
 
 from estimator.errors import InvalidInputError, OutsideLawError
+from estimator.language import article_zh, chinese_number
 from estimator.law.article54 import (
+    _REASONS,
     Article54Settings,
     DamagesEvidence,
     ExpensesMode,
     PunitiveFormula,
     assess_damages,
 )
-from estimator.law.statutes import Method, copyright_regime
+from estimator.law.statutes import Method, Regime, copyright_regime
 
 D = Decimal
 CL2020 = copyright_regime("2020")
@@ -177,3 +182,115 @@ def test_negative_amounts_name_the_field() -> None:
     with pytest.raises(InvalidInputError) as caught:
         assess_damages(CL2020, DamagesEvidence(actual_loss=D(-1)))
     assert caught.value.field == "actual_loss"
+
+
+# --- the reasons, in English and Chinese ---------------------------------------------------------------
+
+LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+REASON_CASES = [
+    pytest.param(CL2020, DamagesEvidence(actual_loss=D(80_000)), Article54Settings(), id="proved"),
+    pytest.param(
+        CL2020,
+        DamagesEvidence(actual_loss=D(80_000), illegal_gains=D(120_000), claimed_economic_loss=D(100_000)),
+        Article54Settings(),
+        id="elected, capped by the claim",
+    ),
+    pytest.param(
+        CL2020,
+        DamagesEvidence(
+            royalty=D(30_000), intentional=True, serious=True, punitive_multiplier=D(2), claimed_economic_loss=D(1e6)
+        ),
+        Article54Settings(punitive_formula=PunitiveFormula.ADD),
+        id="punitive, add reading",
+    ),
+    pytest.param(
+        CL2020,
+        DamagesEvidence(statutory_amount=D(20_000), claimed_economic_loss=D(50_000)),
+        Article54Settings(expenses_mode=ExpensesMode.INCLUSIVE),
+        id="statutory, capped, inclusive",
+    ),
+    pytest.param(CL2010, DamagesEvidence(royalty=D(30_000)), Article54Settings(), id="2010: royalty as a factor"),
+]
+
+
+@pytest.mark.parametrize(("regime", "evidence", "settings"), REASON_CASES)
+def test_every_reason_is_written_in_chinese_when_asked(
+    regime: Regime, evidence: DamagesEvidence, settings: Article54Settings
+) -> None:
+    english = assess_damages(regime, evidence, settings=settings)
+    chinese = assess_damages(regime, evidence, settings=settings, lang="zh")
+    assert len(chinese.reasons) == len(english.reasons)
+    assert chinese.route_reason == chinese.reasons[0]
+    for text in chinese.reasons:
+        assert LATIN_WORD.findall(text) == [], text
+    for text in english.reasons:
+        assert re.search(r"[\u4e00-\u9fff]", text) is None, text
+    # The route's reason cites the damages article of the case's own law, as a Chinese lawyer writes it.
+    article = {"2020": "《著作权法》第五十四条", "2010": "《著作权法》第四十九条"}[regime.version]
+    assert article in chinese.route_reason
+    assert regime.article in english.route_reason
+    # Everything else the assessment says does not depend on the language.
+    assert msgspec.structs.replace(chinese, route_reason="", reasons=()) == msgspec.structs.replace(
+        english, route_reason="", reasons=()
+    )
+
+
+def test_chinese_reasons_name_the_route_the_figures_and_the_reading() -> None:
+    punitive = assess_damages(
+        CL2020,
+        DamagesEvidence(royalty=D(30_000), intentional=True, serious=True, punitive_multiplier=D(3)),
+        lang="zh",
+    )
+    assert punitive.reasons[:2] == (
+        "权利使用费已经证明（《著作权法》第五十四条）",
+        "惩罚性赔偿：以权利使用费为基数的3倍（基数乘以倍数），合理开支不计入基数",
+    )
+    statutory = assess_damages(CL2020, DamagesEvidence(claimed_economic_loss=D(50_000)), lang="zh")
+    assert "本案法定赔偿数额范围：人民币500元至人民币50,000元" in statutory.reasons
+    assert "以主张的经济损失为限：法院判赔不超出诉讼请求" in statutory.reasons
+
+
+def test_the_2010_law_is_not_said_to_lack_a_royalty_it_has_no_route_for() -> None:
+    """The 2010 text has no royalty route: its statutory reason speaks of loss and gains only, and a
+    proved royalty is said to be a factor inside statutory damages."""
+    plain = assess_damages(CL2010, DamagesEvidence())
+    assert plain.route_reason == "neither loss nor gains was proved, so statutory damages apply (art. 49)"
+    with_royalty = assess_damages(CL2010, DamagesEvidence(royalty=D(30_000)), lang="zh")
+    assert with_royalty.route_reason == (
+        "实际损失和违法所得均未证明，适用法定赔偿（《著作权法》第四十九条）；"
+        "该版本未规定参照权利使用费确定赔偿，权利使用费作为确定法定赔偿数额的考量因素"
+    )
+    assert "royalty" in assess_damages(CL2020, DamagesEvidence()).route_reason
+
+
+def test_each_reason_has_the_same_blanks_in_both_languages() -> None:
+    """A blank filled in one language but missing in the other would drop a figure from the sentence."""
+    for key, (english, chinese) in _REASONS.items():
+        blanks = [{name for _, name, _, _ in string.Formatter().parse(text) if name} for text in (english, chinese)]
+        assert blanks[0] == blanks[1], key
+
+
+@pytest.mark.parametrize(
+    ("n", "written"),
+    [
+        (1, "一"),
+        (9, "九"),
+        (10, "十"),
+        (11, "十一"),
+        (20, "二十"),
+        (48, "四十八"),
+        (54, "五十四"),
+        (71, "七十一"),
+        (99, "九十九"),
+    ],
+)
+def test_article_numbers_in_chinese_numerals(n: int, written: str) -> None:
+    assert chinese_number(n) == written
+
+
+def test_citations_in_chinese() -> None:
+    assert article_zh("著作权法（2020年修正）", "art. 54") == "《著作权法》第五十四条"
+    assert article_zh("反不正当竞争法（2019年修正）", "damages article") == "《反不正当竞争法》damages article"
+    for n in (0, 100):
+        with pytest.raises(ValueError, match="1-99"):
+            chinese_number(n)

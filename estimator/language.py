@@ -1,0 +1,39 @@
+"""The languages the estimator writes its explanations in, and Chinese legal citation."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+Language = Literal["en", "zh"]
+
+
+def yuan_text(amount: float, lang: Language) -> str:
+    """An amount as a lawyer writes it: 人民币12,500元 / 12,500 yuan."""
+    whole = f"{amount:,.0f}" if float(amount).is_integer() or amount >= 100 else f"{amount:,.2f}"
+    return f"人民币{whole}元" if lang == "zh" else f"{whole} yuan"
+
+
+_DIGITS = "零一二三四五六七八九"
+
+
+def chinese_number(n: int) -> str:
+    """1-99 in Chinese numerals as statutes number their articles: 9 九, 10 十, 49 四十九, 54 五十四."""
+    if not 1 <= n <= 99:
+        raise ValueError(f"only 1-99 are written here, got {n}")
+    tens, units = divmod(n, 10)
+    head = "" if tens == 0 else ("十" if tens == 1 else f"{_DIGITS[tens]}十")
+    return head + (_DIGITS[units] if units else "")
+
+
+def article_zh(law_zh: str, article: str) -> str:
+    """A citation as a Chinese lawyer writes it: ("著作权法（2020年修正）", "art. 54") gives 《著作权法》第五十四条.
+
+    The version in brackets is left out, as in a judgment's citation; an article that is not of the
+    form "art. N" is kept as it is.
+    """
+    name = law_zh.split("（", 1)[0]
+    found = re.fullmatch(r"art\. (\d{1,2})", article)
+    if found is None or int(found[1]) == 0:
+        return f"《{name}》{article}"
+    return f"《{name}》第{chinese_number(int(found[1]))}条"
