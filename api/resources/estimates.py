@@ -196,6 +196,24 @@ ESTIMATE_EXAMPLES = [
             "claimed_expenses": 50000,
         },
     ),
+    Example(
+        id="ai_picture_blogger_zh",
+        summary="中文说明：博主使用他人AI生成的图片（主张5,000元）",
+        description='The blogger case with `"lang": "zh"`: factors, the route\'s reason, assumptions and fee notes '
+        "in Chinese, amounts as a Chinese lawyer writes them (`Accept-Language: zh` does the same).",
+        value={
+            "id": "blogger-ai-picture-zh",
+            "law_version": "2020",
+            "work_type": "ai_image",
+            "plaintiff_type": "individual",
+            "defendant_type": "individual",
+            "commercial_use": False,
+            "audience": 46000,
+            "claimed_economic_loss": 5000,
+            "procedure": "small_claims",
+            "lang": "zh",
+        },
+    ),
 ]
 
 

@@ -163,8 +163,10 @@ def _sentence(
 ) -> str:
     en, zh = _FACT_NAMES.get(fact, (fact, fact))
     direction_en = "raises" if effect >= 1 else "lowers"
-    direction_zh = "提高" if effect >= 1 else "降低"
-    factor = f"×{effect:.2f}" if effect >= 0.01 else f"×{effect:.2g}"
+    number = f"{effect:.2f}" if effect >= 0.01 else f"{effect:.2g}"
+    factor = f"×{number}"
+    # 使预计判赔中位数降至参照案件的0.37倍: "×0.37" is not how a Chinese sentence states a multiple.
+    direction_zh = f"{'升' if effect >= 1 else '降'}至参照案件的{number}倍"
     if name == "log_claim":
         median = math.exp(model.features.log_claim_centre)
         read = math.exp(x_value + model.features.log_claim_centre)
@@ -173,7 +175,7 @@ def _sentence(
             capped = f"（超出法定赔偿上限的部分不计，按{yuan_text(read, lang)}计）" if beyond else ""
             return (
                 f"{zh}{yuan_text(claim, lang)}{capped}，与校准数据的中位诉请{yuan_text(median, lang)}相比，"
-                f"使预计判赔中位数{direction_zh}至{factor}"
+                f"使预计判赔中位数{direction_zh}"
             )
         capped = f", read as the statutory cap of {yuan_text(read, lang)}" if beyond else ""
         return (
@@ -182,16 +184,16 @@ def _sentence(
         )
     if name == "log_works" and case.works_count is not None:
         if lang == "zh":
-            return f"{zh}为{case.works_count}件，使预计判赔中位数{direction_zh}至{factor}"
+            return f"{zh}为{case.works_count}件，使预计判赔中位数{direction_zh}"
         return f"{case.works_count} works infringed {direction_en} the median award {factor}"
     if name == "log_audience" and case.audience is not None:
         if lang == "zh":
-            return f"{zh}约{case.audience:,}，使预计判赔中位数{direction_zh}至{factor}"
+            return f"{zh}约{case.audience:,}，使预计判赔中位数{direction_zh}"
         return f"An audience of {case.audience:,} {direction_en} the median award {factor}"
     if level:
         if lang == "zh":
-            return f"{zh}：{_LEVEL_NAMES_ZH.get(level, level)}，使预计判赔中位数{direction_zh}至{factor}"
+            return f"{zh}：{_LEVEL_NAMES_ZH.get(level, level)}，使预计判赔中位数{direction_zh}"
         return f"{en.capitalize()}: {level.replace('_', ' ')} {direction_en} the median award {factor}"
     if lang == "zh":
-        return f"{zh}，使预计判赔中位数{direction_zh}至{factor}"
+        return f"{zh}，使预计判赔中位数{direction_zh}"
     return f"{en.capitalize()} {direction_en} the median award {factor}"

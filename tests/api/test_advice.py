@@ -58,6 +58,11 @@ def test_estimate_explains_itself_in_english_and_chinese(client: Client) -> None
     assert named["log_claim"]["effect"] < 1  # a 5,000 claim, far below the data's median claim
     assert all(f["effect_p10"] <= f["effect"] <= f["effect_p90"] for f in english)
     assert any("人民币5,000元" in f["explanation"] for f in chinese)
+    commercial = next(f for f in chinese if f["feature"] == "commercial_use=no")
+    assert (
+        commercial["explanation"]
+        == f"商业使用：否，使预计判赔中位数降至参照案件的{named['commercial_use=no']['effect']:.2f}倍"
+    )
     assert [f["feature"] for f in chinese] == [f["feature"] for f in english]
 
 
