@@ -312,6 +312,10 @@ class EstimatorService:
     def list_calibrations(self, tenant: str, *, limit: int, offset: int) -> list[CalibrationSummary]:
         return self._store.list(tenant, limit=limit, offset=offset)
 
+    def rename_calibration(self, tenant: str, calibration_id: str, name: str | None) -> Calibration:
+        """Name (or, with None, unname) one of the tenant's calibrations; its model and id stay the same."""
+        return _decoded(self._store.rename(tenant, calibration_id, name))
+
     def delete_calibration(self, tenant: str, calibration_id: str) -> None:
         self._store.delete(tenant, calibration_id)
         for cache in (self._models, self._records, self._indexes):

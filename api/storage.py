@@ -8,7 +8,7 @@ Guarantees:
 
 - Every query filters by tenant, and another tenant's calibration is indistinguishable from a
   missing one (same `NotFoundError`, same message), so ids never leak across firms.
-- Each `save` and `delete` is one transaction: a crash at any point leaves either the whole
+- Each `save`, `rename` and `delete` is one transaction: a crash at any point leaves either the whole
   calibration or none of it. The file uses WAL journaling with `synchronous=FULL`, so a committed
   calibration also survives power loss, and several processes (API workers) may share the file.
 - Only parameterised SQL: ids and tenants are client-controlled strings and are never spliced in.
@@ -100,6 +100,13 @@ class CalibrationStore(Protocol):
         self, tenant: str, *, limit: int = DEFAULT_LIST_LIMIT, offset: int = 0
     ) -> builtins.list[CalibrationSummary]:
         """The tenant's calibrations, newest first."""
+        ...
+
+    def rename(self, tenant: str, calibration_id: str, name: str | None) -> StoredCalibration:
+        """Set (or, with None, clear) the name of the tenant's calibration, and return it.
+
+        `NotFoundError` if missing or owned by another tenant. Nothing else about it changes.
+        """
         ...
 
     def delete(self, tenant: str, calibration_id: str) -> None:
@@ -235,6 +242,23 @@ class SQLiteCalibrationStore:
             CalibrationSummary(id=row[0], tenant=row[1], name=row[2], created_at=row[3], n_records=row[4])
             for row in rows
         ]
+
+    def rename(self, tenant: str, calibration_id: str, name: str | None) -> StoredCalibration:
+        _require_text(tenant, "tenant")
+        _require_text(calibration_id, "calibration_id")
+        if name is not None and not isinstance(name, str):
+            raise InvalidInputError("name must be a string or null", field="name")
+        with self._transaction() as connection:
+            connection.execute(
+                "UPDATE calibrations SET name = ? WHERE tenant = ? AND id = ?", (name, tenant, calibration_id)
+            )
+            row = connection.execute(
+                f"SELECT {_FULL_COLUMNS} FROM calibrations WHERE tenant = ? AND id = ?",
+                (tenant, calibration_id),
+            ).fetchone()
+        if row is None:
+            raise _not_found(calibration_id)
+        return _stored(row)
 
     def delete(self, tenant: str, calibration_id: str) -> None:
         _require_text(tenant, "tenant")

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, Request, delete, get, post
+from litestar import Controller, Request, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.exceptions import MethodNotAllowedException
 from litestar.openapi.spec import Example
-from litestar.params import PathParameter, QueryParameter, RawBody
+from litestar.params import Body, PathParameter, QueryParameter, RawBody
 from litestar.response import Response as LitestarResponse
 from msgspec import Meta
 
@@ -19,6 +19,7 @@ from api.formats import body_format
 from api.openapi import RawBodyDoc
 from api.service import Calibration, EstimatorService
 from api.storage import CalibrationSummary
+from api.types import Request as RequestBody
 from api.types import Response
 from calibration.evaluate import Evaluation
 from calibration.records import CaseRecord, records_to_csv
@@ -58,6 +59,29 @@ class CalibrationOut(Response, frozen=True):
 
 class CalibrationList(Response, frozen=True):
     calibrations: list[CalibrationSummary]
+
+
+Name = Annotated[str, Meta(min_length=1, max_length=200, description="A label for the calibration.")]
+
+
+class CalibrationChanges(RequestBody, frozen=True):
+    name: Annotated[Name | None, Meta(description="The new label; null removes it.")]
+
+
+RENAME_EXAMPLES = [
+    Example(id="name_it", summary="Name a calibration", value={"name": "photo cases, Beijing courts, 2021-2024"}),
+    # Not `{"name": null}` (which removes the name): the OpenAPI document drops nulls from examples.
+    Example(id="name_it_for_a_matter", summary="Name it after a matter", value={"name": "Matter 2024-117, music"}),
+]
+
+
+def _not_the_default(service: EstimatorService, calibration_id: str, verb: str) -> None:
+    """The bundled calibration is read-only: a 405 that says which method it does take."""
+    if service.is_default(calibration_id):
+        raise MethodNotAllowedException(
+            detail=f"the default calibration is bundled with the service: it can be read, not {verb}",
+            headers={"Allow": "GET"},
+        )
 
 
 def calibration_out(item: Calibration) -> CalibrationOut:
@@ -184,7 +208,9 @@ class CalibrationController(Controller):
             "Send decided-case records (the fields of `calibration/data/README.md`) as a JSON array, NDJSON "
             "(`application/x-ndjson`) or CSV (`text/csv`). The model is fitted, cross-validated against the "
             "constant and ratio baselines, stored under your API key and returned with its diagnostics. A bad "
-            "record is a 400 naming the record and field, and nothing is stored. Estimates then name it by id."
+            "record is a 400 naming the record and field, and nothing is stored. Estimates then name it by id. "
+            "The id is the fitted model's content hash: the same records sent again give the stored calibration "
+            "back, under its first name (rename it with `PATCH`)."
         ),
         status_code=201,
         responses={**ERROR_RESPONSES, **AUTH_RESPONSES},
@@ -196,7 +222,9 @@ class CalibrationController(Controller):
         body: RawBody,
         service: NamedDependency[EstimatorService],
         tenant: NamedDependency[str | None],
-        name: Annotated[str | None, QueryParameter(max_length=200, description="A label for the calibration.")] = None,
+        name: Annotated[
+            str | None, QueryParameter(min_length=1, max_length=200, description="A label for the calibration.")
+        ] = None,
     ) -> LitestarResponse[CalibrationOut]:
         owner = require_tenant(tenant)
         created = calibration_out(service.create_calibration(owner, body, body_format(request), name=name))
@@ -246,9 +274,24 @@ class CalibrationController(Controller):
     def delete_calibration(
         self, calibration_id: PathId, service: NamedDependency[EstimatorService], tenant: NamedDependency[str | None]
     ) -> None:
-        if service.is_default(calibration_id):
-            raise MethodNotAllowedException(
-                detail="the default calibration is bundled with the service: it can be read, not deleted",
-                headers={"Allow": "GET"},
-            )
+        _not_the_default(service, calibration_id, "deleted")
         service.delete_calibration(require_tenant(tenant), calibration_id)
+
+    @patch(
+        "/{calibration_id:str}",
+        operation_id="renameCalibration",
+        summary="Rename one of your calibrations",
+        description="Sets the calibration's `name` (null removes it); its id, model and diagnostics stay as they "
+        "are. Another key's calibration is a 404; the bundled `default` cannot be renamed (405).",
+        responses={**ERROR_RESPONSES, **AUTH_RESPONSES},
+        sync_to_thread=True,
+    )
+    def rename_calibration(
+        self,
+        calibration_id: PathId,
+        data: Annotated[CalibrationChanges, Body(examples=RENAME_EXAMPLES)],
+        service: NamedDependency[EstimatorService],
+        tenant: NamedDependency[str | None],
+    ) -> CalibrationOut:
+        _not_the_default(service, calibration_id, "renamed")
+        return calibration_out(service.rename_calibration(require_tenant(tenant), calibration_id, data.name))

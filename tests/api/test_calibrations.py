@@ -182,3 +182,46 @@ def test_query_parameter_errors_name_the_parameter(keyed: TestClient[Litestar]) 
     missing = keyed.get("/v1/statutes/applicable")
     assert missing.status_code == 400
     assert missing.json()["errors"][0]["path"] == "query.act_start"
+
+
+def test_a_calibration_can_be_renamed_and_unnamed_and_nothing_else_changes(tmp_path: Path) -> None:
+    body = b"\n".join(CASES.splitlines()[3:])
+    with TestClient(keyed_app(tmp_path)) as first:
+        created = first.post("/v1/calibrations?name=first", content=body, headers={**A, **NDJSON}).json()
+        path = f"/v1/calibrations/{created['id']}"
+        renamed = first.patch(path, json={"name": "photo cases 2021-2024"}, headers=A)
+        assert renamed.status_code == 200, renamed.text
+        assert renamed.json() == {**created, "name": "photo cases 2021-2024"}
+        # Sending the same records again gives the stored calibration back, under its current name.
+        again = first.post("/v1/calibrations?name=other", content=body, headers={**A, **NDJSON}).json()
+        assert (again["id"], again["name"]) == (created["id"], "photo cases 2021-2024")
+    with TestClient(keyed_app(tmp_path)) as second:  # the new name was committed
+        assert second.get(path, headers=A).json()["name"] == "photo cases 2021-2024"
+        listed = second.get("/v1/calibrations", headers=A).json()["calibrations"]
+        assert [(c["id"], c["name"]) for c in listed] == [(created["id"], "photo cases 2021-2024")]
+        assert second.patch(path, json={"name": None}, headers=A).json()["name"] is None
+        assert second.get(path, headers=A).json()["name"] is None
+
+
+def test_renaming_checks_the_key_the_owner_and_the_body(keyed: TestClient[Litestar]) -> None:
+    body = b"\n".join(CASES.splitlines()[:-3])
+    created = keyed.post("/v1/calibrations?name=ours", content=body, headers={**A, **NDJSON}).json()["id"]
+    path = f"/v1/calibrations/{created}"
+    assert keyed.patch(path, json={"name": "x"}).status_code == 401
+    stolen = keyed.patch(path, json={"name": "theirs"}, headers=B)
+    assert stolen.status_code == 404
+    assert keyed.patch("/v1/calibrations/missing", json={"name": "x"}, headers=A).status_code == 404
+    for bad, field in (
+        ({}, "name"),
+        ({"name": ""}, "name"),
+        ({"name": "x" * 201}, "name"),
+        ({"name": 7}, "name"),
+        ({"name": "x", "owner": "firm-b"}, "owner"),
+    ):
+        response = keyed.patch(path, json=bad, headers=A)
+        assert response.status_code == 400, (bad, response.text)
+        assert response.json()["errors"][0]["field"] == field, (bad, response.text)
+    assert keyed.get(path, headers=A).json()["name"] == "ours"  # no bad request changed it
+    default = keyed.patch("/v1/calibrations/default", json={"name": "mine"}, headers=A)
+    assert default.status_code == 405
+    assert default.headers["allow"] == "GET"

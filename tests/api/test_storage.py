@@ -188,6 +188,23 @@ def test_another_tenants_calibration_is_not_found_exactly_like_a_missing_one(sto
     assert store.get("firm-a", item.id) == item  # the failed delete did not touch it
 
 
+def test_rename_changes_the_name_only_and_only_for_the_owner(store: SQLiteCalibrationStore) -> None:
+    item = calibration(1, tenant="firm-a")
+    store.save(item)
+    assert store.rename("firm-a", item.id, "new name") == msgspec.structs.replace(item, name="new name")
+    assert store.get("firm-a", item.id) == msgspec.structs.replace(item, name="new name")
+    assert store.rename("firm-a", item.id, None).name is None
+    with pytest.raises(NotFoundError) as foreign:
+        store.rename("firm-b", item.id, "taken")
+    with pytest.raises(NotFoundError) as missing:
+        store.rename("firm-a", "no-such-id", "x")
+    assert foreign.value.message == missing.value.message.replace("no-such-id", item.id)
+    with pytest.raises(InvalidInputError) as bad:
+        store.rename("firm-a", item.id, 7)  # type: ignore[arg-type]  # what an untyped caller might pass
+    assert bad.value.field == "name"
+    assert store.get("firm-a", item.id).name is None  # neither refused rename touched it
+
+
 def test_deleted_calibration_is_not_found_and_cannot_be_deleted_again(store: SQLiteCalibrationStore) -> None:
     keep, drop = calibration(1), calibration(2)
     store.save(keep)
