@@ -208,6 +208,10 @@ ERROR_RESPONSES: dict[int, ResponseSpec] = {
 BATCH_RESPONSES: dict[int, ResponseSpec] = {
     406: _spec("`Accept` names no format this API writes (JSON, NDJSON, CSV)."),
     413: _spec("More rows than `ESTIMATOR_MAX_BATCH_ROWS` (default 100,000), or a body over the size limit."),
+    415: _spec("A body declared in a format the endpoint does not read."),
+}
+UPLOAD_RESPONSES: dict[int, ResponseSpec] = {
+    413: _spec("More records than `ESTIMATOR_MAX_CALIBRATION_RECORDS`, or a body over the size limit."),
     415: _spec("A body that is not JSON, NDJSON or CSV."),
 }
 AUTH_RESPONSES: dict[int, ResponseSpec] = {

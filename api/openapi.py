@@ -3,7 +3,8 @@
 Litestar puts `Body(examples=...)` into the schema's anonymous `examples` list; Swagger UI offers a
 dropdown of examples only from the media type's named `examples` map. This moves them there, keyed
 by each `Example.id`, once, when the app is built. Operations that read the raw body (uploads in
-several formats) declare it with a `RawBodyDoc`, documented here per media type.
+several formats) declare it with a `RawBodyDoc`, documented here per media type. Operations that read
+one JSON body also list the 415 that `api.formats.json_body_only` answers to a body of another type.
 """
 
 from __future__ import annotations
@@ -13,7 +14,16 @@ from collections.abc import Mapping, Sequence
 import msgspec
 from litestar import Litestar
 from litestar.handlers import HTTPRouteHandler
-from litestar.openapi.spec import Example, OpenAPIMediaType, OpenAPIType, Operation, Reference, RequestBody, Schema
+from litestar.openapi.spec import (
+    Example,
+    OpenAPIMediaType,
+    OpenAPIResponse,
+    OpenAPIType,
+    Operation,
+    Reference,
+    RequestBody,
+    Schema,
+)
 from litestar.params import BodyKwarg
 
 
@@ -52,6 +62,7 @@ def name_request_examples(app: Litestar, raw_bodies: Mapping[str, RawBodyDoc]) -
                 continue
             if not isinstance(operation.request_body, RequestBody):
                 continue
+            _document_other_media_types(operation)
             examples = by_operation.get(operation.operation_id or "")
             if not examples:
                 continue
@@ -59,6 +70,17 @@ def name_request_examples(app: Litestar, raw_bodies: Mapping[str, RawBodyDoc]) -
                 media.examples = _named(examples)
                 if isinstance(media.schema, Schema):
                     media.schema.examples = None
+
+
+def _document_other_media_types(operation: Operation) -> None:
+    """A JSON-body operation's 415, shaped like its 400 (a problem-details body)."""
+    responses = operation.responses or {}
+    malformed = responses.get("400")
+    if "415" in responses or not isinstance(malformed, OpenAPIResponse):
+        return
+    responses["415"] = OpenAPIResponse(
+        description="A body declared as another format than JSON (CSV, NDJSON, XML).", content=malformed.content
+    )
 
 
 def _type_of(examples: Sequence[Example]) -> OpenAPIType:

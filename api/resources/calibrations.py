@@ -14,7 +14,7 @@ from litestar.response import Response as LitestarResponse
 from msgspec import Meta
 
 from api.auth import require_tenant
-from api.errors import AUTH_RESPONSES, ERROR_RESPONSES
+from api.errors import AUTH_RESPONSES, ERROR_RESPONSES, UPLOAD_RESPONSES
 from api.formats import body_format
 from api.openapi import RawBodyDoc
 from api.service import Calibration, EstimatorService
@@ -213,7 +213,7 @@ class CalibrationController(Controller):
             "back, under its first name (rename it with `PATCH`)."
         ),
         status_code=201,
-        responses={**ERROR_RESPONSES, **AUTH_RESPONSES},
+        responses={**ERROR_RESPONSES, **AUTH_RESPONSES, **UPLOAD_RESPONSES},
         sync_to_thread=True,
     )
     def create(

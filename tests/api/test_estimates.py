@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -168,3 +169,27 @@ def test_a_chinese_estimate_is_written_wholly_in_chinese(client: Client, case: d
         k: v for k, v in english["law"].items() if k not in ("route_reason", "assumptions")
     }
     assert chinese["economic_loss"] == english["economic_loss"]
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/v1/estimates", BLOGGER),
+        ("/v1/claims/advice", {"case": BLOGGER}),
+        ("/v1/estimates/compare", {"base": BLOGGER, "variations": [{"name": "famous", "changes": {"fame": "high"}}]}),
+    ],
+)
+def test_a_json_endpoint_refuses_a_body_declared_as_another_format(client: Client, path: str, body: Any) -> None:
+    """CSV sent where JSON is read is a 415 that says where CSV goes, not 'malformed JSON'."""
+    csv = client.post(path, content=b"id,work_type\na,photograph\n", headers={"content-type": "text/csv"})
+    assert csv.status_code == 415, csv.text
+    assert csv.json()["errors"][0]["field"] == "content-type"
+    assert "/v1/estimates/batch" in csv.json()["detail"]
+    xml = client.post(path, content=b"<case/>", headers={"content-type": "application/xml"})
+    assert xml.status_code == 415
+    assert "`application/xml`" in xml.json()["detail"]
+    # What clients send by default is still read as JSON: no type, curl -d's form type, plain text, +json.
+    encoded = json.dumps(body).encode()
+    for media in (None, "application/x-www-form-urlencoded", "text/plain; charset=utf-8", "application/problem+json"):
+        response = client.post(path, content=encoded, headers={} if media is None else {"content-type": media})
+        assert response.status_code == 200, (media, response.text)
