@@ -12,6 +12,7 @@ import io
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from typing import Generic, Literal, TypeVar
 
 import anyio.to_thread
@@ -329,12 +330,18 @@ class EstimatorService:
 
 
 class _Cache(Generic[V]):
-    """A small thread-safe LRU keyed by pairs of strings, e.g. (tenant, calibration id); a missing value is
-    made outside the lock."""
+    """A small thread-safe LRU keyed by pairs of strings, e.g. (tenant, calibration id).
+
+    A missing value is made outside the lock, once: callers asking for a key that is being made
+    wait for that value (or its error) instead of making it again, so two identical first chart
+    requests draw one chart. A key discarded while its value is being made (a calibration deleted
+    meanwhile) gets that value to its callers but does not keep it.
+    """
 
     def __init__(self, size: int) -> None:
         self._size = size
         self._items: OrderedDict[tuple[str, str], V] = OrderedDict()
+        self._making: dict[tuple[str, str], Future[V]] = {}
         self._lock = threading.Lock()
 
     def get(self, key: tuple[str, str], make: Callable[[], V]) -> V:
@@ -342,12 +349,28 @@ class _Cache(Generic[V]):
             if key in self._items:
                 self._items.move_to_end(key)
                 return self._items[key]
-        value = make()  # may read the store or code records: no other request waits on it
+            making = self._making.get(key)
+            if making is None:
+                mine: Future[V] = Future()
+                self._making[key] = mine
+        if making is not None:
+            return making.result()  # made by another caller: its value, or its error raised here
+        try:
+            value = make()  # may read the store, code records or draw: no other key waits on it
+        except BaseException as exc:
+            with self._lock:
+                if self._making.get(key) is mine:
+                    del self._making[key]
+            mine.set_exception(exc)
+            raise
         with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
+            if self._making.get(key) is mine:  # not discarded meanwhile
+                del self._making[key]
+                self._items[key] = value
+                self._items.move_to_end(key)
+                while len(self._items) > self._size:
+                    self._items.popitem(last=False)
+        mine.set_result(value)
         return value
 
     def peek(self, key: tuple[str, str]) -> V | None:
@@ -361,6 +384,7 @@ class _Cache(Generic[V]):
     def discard(self, key: tuple[str, str]) -> None:
         with self._lock:
             self._items.pop(key, None)
+            self._making.pop(key, None)
 
 
 def _count_rows(body: bytes, fmt: Format) -> int:
