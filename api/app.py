@@ -11,9 +11,9 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsPlugin
 
 from api.auth import caller_tenant
+from api.checks import check_request
 from api.docs import swagger_assets, swagger_plugin
 from api.errors import to_problem
-from api.formats import json_body_only
 from api.openapi import name_request_examples
 from api.resources.advice import ClaimAdviceController
 from api.resources.calibrations import UPLOAD_BODY, CalibrationController
@@ -104,7 +104,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "service": Provide(provide_service, sync_to_thread=False),
             "tenant": Provide(caller_tenant, sync_to_thread=False),
         },
-        before_request=json_body_only,
+        before_request=check_request,
         on_shutdown=[service.close],
         plugins=[ProblemDetailsPlugin(ProblemDetailsConfig(exception_to_problem_detail_map={Exception: to_problem}))],
         openapi_config=openapi,

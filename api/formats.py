@@ -27,32 +27,6 @@ def body_format(request: Request) -> OutputFormat:  # type: ignore[type-arg]  # 
         raise UnsupportedMediaTypeError(f"cannot read `{media}`; send one of: {known}", field="content-type") from None
 
 
-# A JSON-body endpoint reads these as JSON: no type, JSON itself, and what tools send by default
-# (`curl -d` says form-urlencoded, some clients plain text). Any other type names a format it is not.
-_READ_AS_JSON = frozenset({"", "application/json", "text/plain", "application/x-www-form-urlencoded"})
-
-
-def json_body_only(request: Request) -> None:  # type: ignore[type-arg]  # any Request
-    """`before_request` hook: a 415 when a JSON-body endpoint is sent a body declared as another format.
-
-    Without it a CSV sent to `POST /v1/estimates` was reported as malformed JSON, which misleads.
-    Endpoints that read several formats take a raw `body` and check its type themselves.
-    """
-    if "data" not in request.route_handler.parsed_fn_signature.parameters:
-        return
-    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media in _READ_AS_JSON or media.endswith("+json"):
-        return
-    hint = (
-        "; CSV and NDJSON are read by `POST /v1/estimates/batch` and `POST /v1/calibrations`"
-        if media in MEDIA_FORMATS
-        else ""
-    )
-    raise UnsupportedMediaTypeError(
-        f"this endpoint reads a JSON body, not `{media}`: send `application/json`{hint}", field="content-type"
-    )
-
-
 def wanted_format(request: Request, *, default: OutputFormat) -> OutputFormat:  # type: ignore[type-arg]
     """The first format in `Accept` that we can write (by q order as listed); the body's by default."""
     accept = request.headers.get("accept", "")

@@ -4,7 +4,7 @@ Litestar puts `Body(examples=...)` into the schema's anonymous `examples` list; 
 dropdown of examples only from the media type's named `examples` map. This moves them there, keyed
 by each `Example.id`, once, when the app is built. Operations that read the raw body (uploads in
 several formats) declare it with a `RawBodyDoc`, documented here per media type. Operations that read
-one JSON body also list the 415 that `api.formats.json_body_only` answers to a body of another type.
+one JSON body also list the 415 that `api.checks.json_body_only` answers to a body of another type.
 """
 
 from __future__ import annotations

@@ -193,3 +193,33 @@ def test_a_json_endpoint_refuses_a_body_declared_as_another_format(client: Clien
     for media in (None, "application/x-www-form-urlencoded", "text/plain; charset=utf-8", "application/problem+json"):
         response = client.post(path, content=encoded, headers={} if media is None else {"content-type": media})
         assert response.status_code == 200, (media, response.text)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "typo", "meant"),
+    [
+        ("POST", "/v1/estimates/chart?fromat=svg", BLOGGER, "fromat", "format"),
+        ("GET", "/v1/calibrations?limt=5", None, "limt", "limit"),
+        ("POST", "/v1/estimates/batch?calibraton_id=default", [BLOGGER], "calibraton_id", "calibration_id"),
+        ("GET", "/v1/statutes/applicable?act_start=2022-01-01&act_ned=2022-02-01", None, "act_ned", "act_end"),
+    ],
+)
+def test_an_undeclared_query_parameter_is_refused_with_the_one_meant(
+    client: Client, method: str, path: str, body: Any, typo: str, meant: str
+) -> None:
+    """`?fromat=svg` used to give a PNG without a word; a typo is now a 400 that names the right one."""
+    response = client.request(method, path, json=body)
+    assert response.status_code == 400, response.text
+    error = response.json()["errors"][0]
+    assert (error["path"], error["field"]) == (f"query.{typo}", typo)
+    assert f"did you mean `{meant}`" in error["message"]
+    correct = client.request(method, path.replace(typo, meant), json=body)
+    assert correct.status_code != 400 or "unknown query parameter" not in correct.text
+
+
+def test_an_endpoint_without_query_parameters_says_so(client: Client) -> None:
+    response = client.post("/v1/estimates?lang=zh", json=BLOGGER)
+    assert response.status_code == 400
+    message = "unknown query parameter `lang` (`lang` goes in the JSON body); it takes none"
+    assert response.json()["errors"][0]["message"] == message
+    assert client.get("/schema/swagger?anything=1").status_code == 200  # the docs' own pages are left alone
