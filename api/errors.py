@@ -113,8 +113,14 @@ def problem(
     )
 
 
+# Request headers a domain error may name: their path is `header.<name>`, like `query.<name>` for a
+# query parameter, not a JSON path into the body.
+_HEADERS = frozenset({"accept", "content-type"})
+
+
 def field_error(field: str | None, message: str) -> dict[str, Any]:
-    return {"path": json_path(field), "field": field or None, "message": message}
+    path = f"header.{field}" if field in _HEADERS else json_path(field)
+    return {"path": path, "field": field or None, "message": message}
 
 
 def to_problem(exc: Exception) -> ProblemDetailsException:

@@ -93,6 +93,7 @@ def test_limits_and_formats_are_problems(tmp_path: Path) -> None:
             "/v1/estimates/batch", content=_ndjson(_rows(2)), headers={**NDJSON, "accept": "text/html"}
         )
         assert refused.status_code == 406
+        assert refused.json()["errors"][0]["path"] == "header.accept"  # a header, not a field of the body
         unknown = small.post("/v1/estimates/batch?calibration_id=nope", content=_ndjson(_rows(2)), headers=NDJSON)
         assert unknown.status_code == 404
 
