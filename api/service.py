@@ -175,8 +175,26 @@ class EstimatorService:
         )
 
     def is_default(self, calibration_id: str | None) -> bool:
-        """Whether the id names the bundled calibration (`default`, or its model's id)."""
+        """Whether the id names the bundled calibration's model (`default`, or its model's id)."""
         return calibration_id in (None, DEFAULT_CALIBRATION, self._default.id)
+
+    def is_bundled(self, tenant: str | None, calibration_id: str | None) -> bool:
+        """Whether the id names the bundled calibration itself rather than a firm's stored one.
+
+        Ids are content hashes, so a firm that uploads the bundled records stores a calibration with
+        the default model's id: for that firm the id names its own copy (its name, and deletable).
+        """
+        if calibration_id in (None, DEFAULT_CALIBRATION):
+            return True
+        if calibration_id != self._default.id:
+            return False
+        if tenant is None:
+            return True
+        try:
+            self._store.get(tenant, calibration_id)
+        except NotFoundError:
+            return True
+        return False
 
     def _own(self, tenant: str | None, calibration_id: str | None) -> tuple[str, str] | None:
         """None for the public default calibration, else the (tenant, id) key of the caller's own.
@@ -285,7 +303,7 @@ class EstimatorService:
         return _decoded(stored)
 
     def get_calibration(self, tenant: str | None, calibration_id: str) -> Calibration:
-        if self.is_default(calibration_id):
+        if self.is_bundled(tenant, calibration_id):
             return Calibration(
                 id=self._default.id,
                 name="bundled decided cases",

@@ -75,9 +75,9 @@ RENAME_EXAMPLES = [
 ]
 
 
-def _not_the_default(service: EstimatorService, calibration_id: str, verb: str) -> None:
+def _not_the_default(service: EstimatorService, tenant: str | None, calibration_id: str, verb: str) -> None:
     """The bundled calibration is read-only: a 405 that says which method it does take."""
-    if service.is_default(calibration_id):
+    if service.is_bundled(tenant, calibration_id):
         raise MethodNotAllowedException(
             detail=f"the default calibration is bundled with the service: it can be read, not {verb}",
             headers={"Allow": "GET"},
@@ -274,7 +274,7 @@ class CalibrationController(Controller):
     def delete_calibration(
         self, calibration_id: PathId, service: NamedDependency[EstimatorService], tenant: NamedDependency[str | None]
     ) -> None:
-        _not_the_default(service, calibration_id, "deleted")
+        _not_the_default(service, tenant, calibration_id, "deleted")
         service.delete_calibration(require_tenant(tenant), calibration_id)
 
     @patch(
@@ -293,5 +293,5 @@ class CalibrationController(Controller):
         service: NamedDependency[EstimatorService],
         tenant: NamedDependency[str | None],
     ) -> CalibrationOut:
-        _not_the_default(service, calibration_id, "renamed")
+        _not_the_default(service, tenant, calibration_id, "renamed")
         return calibration_out(service.rename_calibration(require_tenant(tenant), calibration_id, data.name))

@@ -225,3 +225,20 @@ def test_renaming_checks_the_key_the_owner_and_the_body(keyed: TestClient[Litest
     default = keyed.patch("/v1/calibrations/default", json={"name": "mine"}, headers=A)
     assert default.status_code == 405
     assert default.headers["allow"] == "GET"
+
+
+def test_a_firms_upload_of_the_bundled_records_is_its_own_calibration(keyed: TestClient[Litestar]) -> None:
+    """Ids are content hashes, so the bundled records fit to the default model's id. For the firm that
+    stored them the id names its own copy, which it can read under its name, rename and delete."""
+    bundled_id = keyed.get("/v1/calibrations/default").json()["id"]
+    created = keyed.post("/v1/calibrations?name=ours", content=CASES, headers={**A, **NDJSON}).json()
+    assert created["id"] == bundled_id
+    path = f"/v1/calibrations/{bundled_id}"
+    assert keyed.get(path, headers=A).json()["name"] == "ours"
+    assert keyed.get(path, headers=B).json()["name"] == "bundled decided cases"  # another firm sees the public one
+    assert keyed.patch(path, json={"name": "renamed"}, headers=A).json()["name"] == "renamed"
+    assert keyed.patch(path, json={"name": "x"}, headers=B).status_code == 405
+    assert keyed.delete(path, headers=A).status_code == 204
+    assert keyed.get("/v1/calibrations", headers=A).json()["calibrations"] == []
+    assert keyed.delete(path, headers=A).status_code == 405  # what is left under that id is the bundled one
+    assert keyed.get(path, headers=A).json()["name"] == "bundled decided cases"
