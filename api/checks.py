@@ -24,7 +24,7 @@ API_PREFIX = "/v1/"  # the documentation's own routes (Swagger UI, its assets) a
 
 def check_request(request: Request) -> None:  # type: ignore[type-arg]  # any Request
     json_body_only(request)
-    if request.url.path.startswith(API_PREFIX):
+    if request.scope["path"].startswith(API_PREFIX):
         known_query_only(request)
 
 

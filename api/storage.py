@@ -204,22 +204,17 @@ class SQLiteCalibrationStore:
                 raise InvalidInputError(f"{field} must be bytes", field=field)
         with self._transaction() as connection:
             self._insert(connection, item, created_at_us)
-            row = connection.execute(
-                f"SELECT {_FULL_COLUMNS} FROM calibrations WHERE tenant = ? AND id = ?",
-                (item.tenant, item.id),
-            ).fetchone()
+            row = _select(connection, item.tenant, item.id)
         # The row exists: it was inserted above, or it was there already (content-addressed ids
         # make the second save of the same model a no-op that returns what is stored).
+        assert row is not None
         return _stored(row)
 
     def get(self, tenant: str, calibration_id: str) -> StoredCalibration:
         _require_text(tenant, "tenant")
         _require_text(calibration_id, "calibration_id")
         with self._locked() as connection:
-            row = connection.execute(
-                f"SELECT {_FULL_COLUMNS} FROM calibrations WHERE tenant = ? AND id = ?",
-                (tenant, calibration_id),
-            ).fetchone()
+            row = _select(connection, tenant, calibration_id)
         if row is None:
             raise _not_found(calibration_id)
         return _stored(row)
@@ -252,10 +247,7 @@ class SQLiteCalibrationStore:
             connection.execute(
                 "UPDATE calibrations SET name = ? WHERE tenant = ? AND id = ?", (name, tenant, calibration_id)
             )
-            row = connection.execute(
-                f"SELECT {_FULL_COLUMNS} FROM calibrations WHERE tenant = ? AND id = ?",
-                (tenant, calibration_id),
-            ).fetchone()
+            row = _select(connection, tenant, calibration_id)
         if row is None:
             raise _not_found(calibration_id)
         return _stored(row)
@@ -403,6 +395,14 @@ def _instant_us(created_at: object) -> int:
     if instant.tzinfo is None:
         raise InvalidInputError(message, field="created_at")
     return (instant - _EPOCH) // _MICROSECOND
+
+
+def _select(connection: sqlite3.Connection, tenant: str, calibration_id: str) -> tuple[object, ...] | None:
+    """The tenant's calibration row, every column, or None."""
+    row: tuple[object, ...] | None = connection.execute(
+        f"SELECT {_FULL_COLUMNS} FROM calibrations WHERE tenant = ? AND id = ?", (tenant, calibration_id)
+    ).fetchone()
+    return row
 
 
 def _not_found(calibration_id: str) -> NotFoundError:

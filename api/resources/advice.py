@@ -12,7 +12,7 @@ from msgspec import Meta
 
 from api.errors import AUTH_RESPONSES, ERROR_RESPONSES
 from api.formats import language_of
-from api.resources.estimates import EstimateRequest, question_of
+from api.resources.estimates import BLOGGER_FACTS, EstimateRequest, question_of
 from api.service import EstimatorService
 from api.types import ClaimYuan
 from api.types import Request as RequestBody
@@ -55,14 +55,7 @@ ADVICE_EXAMPLES = [
         id="ai_picture_blogger",
         summary="A blogger reused my AI picture; I think the loss is about 5,000. Should I claim 5,000,000?",
         value={
-            "case": {
-                "law_version": "2020",
-                "work_type": "ai_image",
-                "plaintiff_type": "individual",
-                "defendant_type": "individual",
-                "commercial_use": False,
-                "audience": 46000,
-            },
+            "case": BLOGGER_FACTS,
             "assessed_loss": 5000,
             "your_claim": 5000000,
         },

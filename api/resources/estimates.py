@@ -128,6 +128,15 @@ def question_of(data: EstimateRequest) -> Question:
     return Question(case=case, evidence=evidence, procedure=Procedure(data.procedure), outcome=Outcome(data.outcome))
 
 
+# The Beijing Internet Court's AI-picture case, as a claimant states it (Swagger examples of several endpoints).
+BLOGGER_FACTS = {
+    "law_version": "2020",
+    "work_type": "ai_image",
+    "plaintiff_type": "individual",
+    "defendant_type": "individual",
+    "commercial_use": False,
+    "audience": 46000,
+}
 ESTIMATE_EXAMPLES = [
     Example(
         id="ai_picture_blogger",
@@ -135,12 +144,7 @@ ESTIMATE_EXAMPLES = [
         description="Like Beijing Internet Court (2023)京0491民初11279号: an individual, non-commercial reuse.",
         value={
             "id": "blogger-ai-picture",
-            "law_version": "2020",
-            "work_type": "ai_image",
-            "plaintiff_type": "individual",
-            "defendant_type": "individual",
-            "commercial_use": False,
-            "audience": 46000,
+            **BLOGGER_FACTS,
             "claimed_economic_loss": 5000,
         },
     ),
@@ -203,12 +207,7 @@ ESTIMATE_EXAMPLES = [
         "in Chinese, amounts as a Chinese lawyer writes them (`Accept-Language: zh` does the same).",
         value={
             "id": "blogger-ai-picture-zh",
-            "law_version": "2020",
-            "work_type": "ai_image",
-            "plaintiff_type": "individual",
-            "defendant_type": "individual",
-            "commercial_use": False,
-            "audience": 46000,
+            **BLOGGER_FACTS,
             "claimed_economic_loss": 5000,
             "procedure": "small_claims",
             "lang": "zh",
