@@ -243,7 +243,14 @@ class EstimatorService:
         )
 
     def score_batch(
-        self, body: bytes, in_format: Format, out_format: Format, *, tenant: str | None, calibration_id: str | None
+        self,
+        body: bytes,
+        in_format: Format,
+        out_format: Format,
+        *,
+        tenant: str | None,
+        calibration_id: str | None,
+        lang: Language = "en",
     ) -> tuple[str, Iterator[bytes]]:
         """Check the batch (model, row limit) before anything is sent, then score it chunk by chunk.
 
@@ -264,7 +271,7 @@ class EstimatorService:
             yield writer.header()
             try:
                 for chunk in chunks:
-                    yield score_raw(model, chunk, writer, settings=self._settings)[2]
+                    yield score_raw(model, chunk, writer, settings=self._settings, lang=lang)[2]
             except InvalidInputError as exc:
                 # Found after the response started (a CSV line that is not UTF-8, say): the rows so
                 # far stand, and the problem is the last row rather than a dropped connection.

@@ -1,4 +1,4 @@
-"""Command line of the estimator: `python -m estimator score INPUT -o OUTPUT [-m MODEL.json] [--workers N]`."""
+"""Command line of the estimator: `python -m estimator score INPUT -o OUTPUT [-m MODEL] [--workers N] [--lang zh]`."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from typing import BinaryIO, TextIO
 from estimator.batch import CHUNK, Writer, init_worker, score_raw, work
 from estimator.cases_io import format_of, raw_chunks
 from estimator.errors import EstimatorError, InvalidInputError
+from estimator.language import Language
 from estimator.model.artifact import FittedModel, default_model, load_model
 
 
@@ -32,6 +33,12 @@ def main(argv: list[str] | None = None) -> int:
     score.add_argument("-o", "--output", required=True, help="where to write (.jsonl, .json or .csv: flat columns)")
     score.add_argument("-m", "--model", help="a fitted model (default: the bundled model)")
     score.add_argument("--workers", type=int, default=1, help="processes to score with (0: one per core; default 1)")
+    score.add_argument(
+        "--lang",
+        choices=("en", "zh"),
+        default="en",
+        help="language of the route's reason, the assumptions and the fee notes (default: en)",
+    )
     score.add_argument("--quiet", action="store_true", help="no progress line, even on a terminal")
     args = parser.parse_args(argv)
     workers = os.cpu_count() or 1 if args.workers == 0 else args.workers
@@ -42,7 +49,13 @@ def main(argv: list[str] | None = None) -> int:
         model = load_model(model_path) if model_path else default_model()
         progress = None if args.quiet or not sys.stderr.isatty() else Progress(sys.stderr, Path(args.input))
         written, failed = score_file(
-            Path(args.input), Path(args.output), model=model, model_path=model_path, workers=workers, progress=progress
+            Path(args.input),
+            Path(args.output),
+            model=model,
+            model_path=model_path,
+            workers=workers,
+            progress=progress,
+            lang=args.lang,
         )
     except EstimatorError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
@@ -66,6 +79,7 @@ def score_file(
     model_path: str | None = None,
     workers: int = 1,
     progress: Progress | None = None,
+    lang: Language = "en",
 ) -> tuple[int, int]:
     """Score every row of `source` into `target`, chunk by chunk, in input order.
 
@@ -85,7 +99,7 @@ def score_file(
         try:
             with partial as out:
                 out.write(writer.header())
-                for rows_done, errors, encoded in _scored(stream, in_format, writer, model, model_path, workers):
+                for rows_done, errors, encoded in _scored(stream, in_format, writer, model, model_path, workers, lang):
                     out.write(encoded)
                     written += rows_done - errors
                     failed += errors
@@ -102,17 +116,23 @@ def score_file(
 
 
 def _scored(
-    stream: BinaryIO, fmt: str, writer: Writer, model: FittedModel, model_path: str | None, workers: int
+    stream: BinaryIO,
+    fmt: str,
+    writer: Writer,
+    model: FittedModel,
+    model_path: str | None,
+    workers: int,
+    lang: Language,
 ) -> Iterator[tuple[int, int, bytes]]:
     chunks = raw_chunks(stream, fmt, CHUNK)  # type: ignore[arg-type]  # checked by format_of
     if workers == 1:
         for chunk in chunks:
-            yield score_raw(model, chunk, writer)
+            yield score_raw(model, chunk, writer, lang=lang)
         return
     # Workers parse, score and encode; the main process only reads and writes, in order. Each worker
     # loads the model once. JSON-array output needs to know which chunk is first, so it stays here.
     context = multiprocessing.get_context("spawn")
-    with context.Pool(workers, initializer=init_worker, initargs=(model_path, writer.fmt)) as pool:
+    with context.Pool(workers, initializer=init_worker, initargs=(model_path, writer.fmt, lang)) as pool:
         for rows, errors, body in pool.imap(work, chunks, chunksize=1):
             yield rows, errors, writer.frame(body)
 

@@ -15,12 +15,11 @@ from typing import Literal
 
 import msgspec
 
-from estimator.cases_io import RawChunk, parse_chunk
+from estimator.cases_io import CaseRow, RawChunk, parse_chunk
 from estimator.errors import EstimatorError, problem_of
-from estimator.law.fees import Outcome, Procedure
+from estimator.language import Language
 from estimator.model.artifact import FittedModel, default_model, load_model
-from estimator.model.case import Case
-from estimator.model.estimate import Estimate, Question, Settings, estimate_rows
+from estimator.model.estimate import Estimate, Settings, estimate_rows
 
 CHUNK = 8_192
 OutputFormat = Literal["json", "ndjson", "csv"]
@@ -36,8 +35,8 @@ class RowProblem(msgspec.Struct, frozen=True, kw_only=True):
 Row = Estimate | RowProblem
 
 
-def chunks(rows: Iterable[Case | EstimatorError], size: int = CHUNK) -> Iterator[list[Case | EstimatorError]]:
-    chunk: list[Case | EstimatorError] = []
+def chunks(rows: Iterable[CaseRow | EstimatorError], size: int = CHUNK) -> Iterator[list[CaseRow | EstimatorError]]:
+    chunk: list[CaseRow | EstimatorError] = []
     for row in rows:
         chunk.append(row)
         if len(chunk) == size:
@@ -47,16 +46,28 @@ def chunks(rows: Iterable[Case | EstimatorError], size: int = CHUNK) -> Iterator
         yield chunk
 
 
-def score_chunk(model: FittedModel, chunk: Sequence[Case | EstimatorError], *, settings: Settings) -> list[Row]:
-    """Estimates for the good rows of a chunk, errors in place of the bad ones, in input order."""
-    good = [(i, row) for i, row in enumerate(chunk) if isinstance(row, Case)]
-    questions = [
-        Question(case=case, procedure=Procedure(case.procedure or Procedure.ORDINARY), outcome=Outcome.JUDGMENT)
-        for _, case in good
-    ]
+def score_chunk(
+    model: FittedModel,
+    chunk: Sequence[CaseRow | EstimatorError],
+    *,
+    settings: Settings,
+    lang: Language = "en",
+    start: int = 0,
+) -> list[Row]:
+    """Estimates for the good rows of a chunk, errors in place of the bad ones, in input order.
+
+    What an estimate writes for a reader (the route's reason, the assumptions, the fee halving) is
+    in `lang`; problem details stay English, like every error of the service. `start`: the index of
+    the chunk's first row in the input, which a row the law refuses is named by.
+    """
+    good = [(i, row) for i, row in enumerate(chunk) if isinstance(row, CaseRow)]
+    questions = [row.question() for _, row in good]
     results: list[Row | None] = [None] * len(chunk)
-    for (i, case), result in zip(good, estimate_rows(model, questions, settings=settings), strict=True):
-        results[i] = RowProblem(id=case.id, error=problem_of(result)) if isinstance(result, EstimatorError) else result
+    for (i, case), result in zip(good, estimate_rows(model, questions, settings=settings, lang=lang), strict=True):
+        if isinstance(result, EstimatorError):
+            results[i] = RowProblem(id=case.id, error=problem_of(result, row=start + i))
+        else:
+            results[i] = result
     for i, row in enumerate(chunk):
         if isinstance(row, EstimatorError):
             results[i] = RowProblem(id=getattr(row, "row_id", None), error=problem_of(row))
@@ -187,33 +198,35 @@ def _csv_line(values: Sequence[object]) -> bytes:
 
 
 def score_raw(
-    model: FittedModel, chunk: RawChunk, writer: Writer, *, settings: Settings | None = None
+    model: FittedModel, chunk: RawChunk, writer: Writer, *, settings: Settings | None = None, lang: Language = "en"
 ) -> tuple[int, int, bytes]:
     """Parse, score and frame one raw chunk: (rows, rows with errors, bytes to write)."""
-    rows, errors, encoded = score_encoded(model, chunk, writer.fmt, settings=settings)
+    rows, errors, encoded = score_encoded(model, chunk, writer.fmt, settings=settings, lang=lang)
     return rows, errors, writer.frame(encoded)
 
 
 def score_encoded(
-    model: FittedModel, chunk: RawChunk, fmt: OutputFormat, *, settings: Settings | None = None
+    model: FittedModel, chunk: RawChunk, fmt: OutputFormat, *, settings: Settings | None = None, lang: Language = "en"
 ) -> tuple[int, int, bytes]:
     """Parse and score one raw chunk and encode it unframed (what a worker process returns)."""
-    rows = score_chunk(model, parse_chunk(chunk), settings=settings or Settings())
+    rows = score_chunk(model, parse_chunk(chunk), settings=settings or Settings(), lang=lang, start=chunk.start)
     errors = sum(1 for row in rows if isinstance(row, RowProblem))
     return len(rows), errors, encode_rows(rows, fmt)
 
 
 class _Worker:
-    """What each worker process loads once: the model and the output format."""
+    """What each worker process loads once: the model, the output format and the language."""
 
     model: FittedModel
     fmt: OutputFormat
+    lang: Language = "en"
 
 
-def init_worker(model_path: str | None, fmt: OutputFormat) -> None:
+def init_worker(model_path: str | None, fmt: OutputFormat, lang: Language = "en") -> None:
     _Worker.model = load_model(model_path) if model_path else default_model()
     _Worker.fmt = fmt
+    _Worker.lang = lang
 
 
 def work(chunk: RawChunk) -> tuple[int, int, bytes]:
-    return score_encoded(_Worker.model, chunk, _Worker.fmt)
+    return score_encoded(_Worker.model, chunk, _Worker.fmt, lang=_Worker.lang)

@@ -1,9 +1,16 @@
 """Reading cases to score from JSON, JSON Lines or CSV in chunks, bad rows reported in place.
 
+A row holds what a single estimate request does: the facts of the case (`Case`), what the claimant
+can prove (`proved_actual_loss`, `proved_illegal_gains`, `proved_royalty`, `intentional_and_serious`,
+`punitive_multiplier`) and how the case ends (`outcome`), so a batch of scenarios gets the same
+figures as `POST /v1/estimates` would give each of them.
+
 The fields of a decided-case record that a case does not read (its outcome, court, citation) are
-ignored, so a file of decided cases can be scored as it is (back-testing); any other unknown field
-is a mistake (a misspelt `claimed_economc_loss` would silently drop the claim) and is reported:
-an unknown CSV column rejects the whole input, an unknown field a JSON row.
+ignored, so a file of decided cases can be scored as it is (back-testing). A record's
+`punitive_multiplier` is the court's, not one asked for: it is read only in a row without an award
+(`awarded_economic_loss`, `awarded_expenses`, `awarded_total`). Any other unknown field is a
+mistake (a misspelt `claimed_economc_loss` would silently drop the claim) and is reported: an
+unknown CSV column rejects the whole input, an unknown field a JSON row.
 
 Reading has two stages so that parsing can run in worker processes: the reader cuts the input into
 `RawChunk`s (lines, or decoded objects for a JSON array), and `parse_chunk` turns one into `Case`s,
@@ -18,13 +25,16 @@ import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, BinaryIO, Literal
+from typing import Annotated, Any, BinaryIO, Literal
 
 import msgspec
+from msgspec import Meta
 
 from estimator.errors import InvalidInputError, field_named_in
 from estimator.jsondecode import decode
-from estimator.model.case import RECORD_ONLY_FIELDS, Case
+from estimator.law.fees import Outcome, Procedure
+from estimator.model.case import RECORD_ONLY_FIELDS, Case, Claim
+from estimator.model.estimate import NO_EVIDENCE, Evidence, Question
 
 Format = Literal["json", "ndjson", "csv"]
 _FORMATS: dict[str, Format] = {".json": "json", ".jsonl": "ndjson", ".ndjson": "ndjson", ".csv": "csv"}
@@ -112,8 +122,45 @@ def _cut(rows: Iterator[bytes] | Iterator[dict[str, str]], fmt: Format, size: in
         yield RawChunk(start, fmt, batch)
 
 
-def parse_chunk(chunk: RawChunk) -> list[Case | InvalidInputError]:
-    """The rows of a chunk as Cases, or each bad row's error naming its index and field."""
+class CaseRow(Case, frozen=True, kw_only=True):
+    """A row to score: a case, with what the claimant can prove and how the case ends."""
+
+    proved_actual_loss: Claim | None = None
+    proved_illegal_gains: Claim | None = None
+    proved_royalty: Claim | None = None
+    intentional_and_serious: bool | None = None
+    punitive_multiplier: Annotated[float, Meta(ge=1, le=5)] | None = None
+    outcome: Literal["judgment", "mediation", "withdrawal"] | None = None
+
+    def question(self) -> Question:
+        """The row as an estimate's question; a decided-case record's punitive multiple is left out."""
+        evidence = NO_EVIDENCE
+        stated = (self.proved_actual_loss, self.proved_illegal_gains, self.proved_royalty, self.punitive_multiplier)
+        if self.intentional_and_serious is not None or stated != _NOTHING_STATED:
+            decided = any(getattr(self, name, None) is not None for name in _AWARD_FIELDS)
+            evidence = Evidence(
+                actual_loss=self.proved_actual_loss,
+                illegal_gains=self.proved_illegal_gains,
+                royalty=self.proved_royalty,
+                intentional_and_serious=bool(self.intentional_and_serious),
+                punitive_multiplier=None if decided else self.punitive_multiplier,
+            )
+        return Question(
+            case=self,
+            evidence=evidence,
+            procedure=_PROCEDURES[self.procedure],
+            outcome=_OUTCOMES[self.outcome],
+        )
+
+
+_NOTHING_STATED = (None, None, None, None)
+_PROCEDURES = {None: Procedure.ORDINARY} | {p.value: p for p in Procedure}
+_OUTCOMES = {None: Outcome.JUDGMENT} | {o.value: o for o in Outcome}
+_AWARD_FIELDS = ("awarded_economic_loss", "awarded_expenses", "awarded_total")
+
+
+def parse_chunk(chunk: RawChunk) -> list[CaseRow | InvalidInputError]:
+    """The rows of a chunk, or each bad row's error naming its index and field."""
     if chunk.rows and isinstance(chunk.rows[0], bytes):
         # Most chunks are clean: decode all their lines as one typed array in one call, and go
         # row by row (to name the bad row) only when that fails.
@@ -121,7 +168,7 @@ def parse_chunk(chunk: RawChunk) -> list[Case | InvalidInputError]:
             return list(decode(b"[" + b",".join(chunk.rows) + b"]", _CHUNK_DECODER))  # type: ignore[arg-type]
         except (msgspec.DecodeError, msgspec.ValidationError):
             pass
-    out: list[Case | InvalidInputError] = []
+    out: list[CaseRow | InvalidInputError] = []
     for offset, row in enumerate(chunk.rows):
         index = chunk.start + offset
         if isinstance(row, bytes):
@@ -134,11 +181,11 @@ def parse_chunk(chunk: RawChunk) -> list[Case | InvalidInputError]:
     return out
 
 
-# A Case that also accepts (and ignores) the fields only a decided-case record has, and refuses any other.
-_CaseRow: type[Case] = msgspec.defstruct(  # type: ignore[assignment]  # a subclass of Case, built at run time
-    "CaseRow",
-    [(name, Any, None) for name in sorted(RECORD_ONLY_FIELDS)],
-    bases=(Case,),
+# A CaseRow that also accepts (and ignores) the fields only a decided-case record has, and refuses any other.
+_CaseRow: type[CaseRow] = msgspec.defstruct(  # type: ignore[assignment]  # a subclass of CaseRow, built at run time
+    "DecidedCaseRow",
+    [(name, Any, None) for name in sorted(RECORD_ONLY_FIELDS - set(CaseRow.__struct_fields__))],
+    bases=(CaseRow,),
     kw_only=True,
     frozen=True,
     forbid_unknown_fields=True,
@@ -148,7 +195,7 @@ _CHUNK_DECODER = msgspec.json.Decoder(list[_CaseRow], strict=False)  # type: ign
 _UNKNOWN_FIELD = re.compile(r"unknown field `([^`]*)`")
 
 
-def read_cases(stream: BinaryIO, fmt: Format, *, size: int = 8_192) -> Iterator[Case | InvalidInputError]:
+def read_cases(stream: BinaryIO, fmt: Format, *, size: int = 8_192) -> Iterator[CaseRow | InvalidInputError]:
     """Every row of the input, in order."""
     for chunk in raw_chunks(stream, fmt, size):
         yield from parse_chunk(chunk)
@@ -164,8 +211,8 @@ def _malformed(exc: msgspec.DecodeError) -> str:
     return "malformed JSON: " + str(exc).removeprefix("JSON is malformed: ")
 
 
-def _case(row: object, index: int) -> Case | RowError:
-    """One row as a Case, or the error naming the row and field; numbers in strings are accepted."""
+def _case(row: object, index: int) -> CaseRow | RowError:
+    """One row as a CaseRow, or the error naming the row and field; numbers in strings are accepted."""
     row_id = None
     if isinstance(row, dict):
         row_id = row.get("id") if isinstance(row.get("id"), str) else None

@@ -82,17 +82,22 @@ class ModelNotFittedError(EstimatorError):
     slug = "no-model"
 
 
-def problem_of(error: EstimatorError) -> dict[str, object]:
+def problem_of(error: EstimatorError, *, row: int | None = None) -> dict[str, object]:
     """A problem-details object (RFC 9457, without the HTTP status) for errors outside a request.
 
-    Used where one row of a batch fails; the API adds the status in `api/errors.py`.
+    Used where one row of a batch fails; the API adds the status in `api/errors.py`. `row`: the
+    index of the row the error was found in, for an error that names its field from the row's root
+    (the law's rules do), so that it points into the input as a parse error does (`[3].royalty`).
     """
-    path = json_path(error.field)
+    field, message = error.field, error.message
+    if row is not None:
+        field = f"[{row}]" + (f".{field}" if field else "")
+        message = f"row {row}: {message}"
     return {
         "type": "/problems/" + error.slug,
         "title": error.title,
-        "detail": error.message,
-        "errors": [{"path": path, "field": error.field, "message": error.message}],
+        "detail": message,
+        "errors": [{"path": json_path(field), "field": field, "message": message}],
     }
 
 

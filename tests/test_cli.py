@@ -156,3 +156,30 @@ def test_the_example_cases_in_the_readme_score(tmp_path: Path) -> None:
         "video-platform-hit-series",
     ]
     assert all(float(row["economic_loss_p50"]) >= 500 for row in rows)
+
+
+def test_lang_zh_writes_the_reasons_in_chinese_in_one_process_and_in_workers(tmp_path: Path) -> None:
+    source = tmp_path / "cases.jsonl"
+    rows = [
+        {"id": "statutory", "law_version": "2020", "work_type": "photograph", "claimed_economic_loss": 10_000},
+        {"id": "old-law", "law_version": "2010", "work_type": "text", "claimed_economic_loss": 30_000},
+    ]
+    source.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    reasons = {}
+    for workers in ("1", "2"):
+        out = tmp_path / f"zh-{workers}.jsonl"
+        result = run("estimator", "score", str(source), "-o", str(out), "--lang", "zh", "--workers", workers)
+        assert result.returncode == 0, result.stderr
+        reasons[workers] = [json.loads(line)["law"]["route_reason"] for line in out.read_text().splitlines()]
+    assert reasons["1"] == reasons["2"]
+    assert ["第五十四条" in reasons["1"][0], "第四十九条" in reasons["1"][1]] == [True, True], reasons["1"]
+    english = tmp_path / "en.jsonl"
+    assert run("estimator", "score", str(source), "-o", str(english)).returncode == 0
+    assert "art. 54" in json.loads(english.read_text().splitlines()[0])["law"]["route_reason"]
+
+
+def test_an_unknown_language_is_refused_by_name(tmp_path: Path) -> None:
+    result = run("estimator", "score", str(CASES), "-o", str(tmp_path / "out.jsonl"), "--lang", "fr")
+    assert result.returncode == 2
+    assert "--lang" in result.stderr
+    assert not (tmp_path / "out.jsonl").exists()

@@ -220,29 +220,45 @@ _BATCH_ROWS = [
     {"id": "photo-1", "law_version": "2020", "work_type": "photograph", "claimed_economic_loss": 20000},
     {"id": "series-1", "law_version": "2020", "work_type": "film", "fame": "high", "claimed_economic_loss": 2000000},
     {"id": "bad-1", "law_version": "2020", "work_type": "painting", "claimed_economic_loss": 5000},
+    {
+        "id": "licence-1",
+        "law_version": "2020",
+        "work_type": "photograph",
+        "proved_royalty": 8000,
+        "claimed_economic_loss": 30000,
+        "outcome": "mediation",
+    },
 ]
 BATCH_BODY = RawBodyDoc(
     description=(
-        "Cases, one per row, with the fields of an estimate request (outcome fields of decided cases are "
-        "ignored, so decided cases back-test as they are); the format follows `Content-Type`."
+        "Cases, one per row, with the fields of an estimate request: the facts, the amounts proved, "
+        "`intentional_and_serious`, `punitive_multiplier`, `procedure` and `outcome` (not `act_start`, "
+        "`calibration_id` or `lang`, which are query parameters or need a `law_version`). The outcome "
+        "fields of decided cases are ignored, a record's `punitive_multiplier` included, so decided cases "
+        "back-test as they are. The format follows `Content-Type`."
     ),
     examples={
         "application/json": [
-            Example(id="three_cases_json", summary="Three cases, one with a bad work type", value=_BATCH_ROWS)
+            Example(
+                id="four_cases_json",
+                summary="Four cases: one with a bad work type, one with a proved royalty settled by mediation",
+                value=_BATCH_ROWS,
+            )
         ],
         "application/x-ndjson": [
             Example(
-                id="three_cases_ndjson",
-                summary="The same three cases as NDJSON",
+                id="four_cases_ndjson",
+                summary="The same four cases as NDJSON",
                 value="".join(msgspec.json.encode(row).decode() + "\n" for row in _BATCH_ROWS),
             )
         ],
         "text/csv": [
             Example(
-                id="three_cases_csv",
-                summary="The same three cases as CSV",
-                value="id,law_version,work_type,fame,claimed_economic_loss\n"
-                "photo-1,2020,photograph,,20000\nseries-1,2020,film,high,2000000\nbad-1,2020,painting,,5000\n",
+                id="four_cases_csv",
+                summary="The same four cases as CSV",
+                value="id,law_version,work_type,fame,proved_royalty,claimed_economic_loss,outcome\n"
+                "photo-1,2020,photograph,,,20000,\nseries-1,2020,film,high,,2000000,\n"
+                "bad-1,2020,painting,,,5000,\nlicence-1,2020,photograph,,8000,30000,mediation\n",
             )
         ],
     },
@@ -315,7 +331,8 @@ class EstimateController(Controller):
             "come back in input order, each with its row's `id`, in the format `Accept` asks for (default: "
             "the request's; CSV has flat columns such as `economic_loss_p50`). A bad row gets a problem-details "
             "`error` in its place and the others are scored. At most `ESTIMATOR_MAX_BATCH_ROWS` rows "
-            "(100,000 by default; 413 beyond). Same figures as `POST /v1/estimates`."
+            "(100,000 by default; 413 beyond). Same figures as `POST /v1/estimates`; the route's reason, the "
+            "assumptions and the fee notes in the language of `lang` or `Accept-Language`."
         ),
         status_code=200,
         responses={**ERROR_RESPONSES, **AUTH_RESPONSES, **BATCH_RESPONSES},
@@ -327,10 +344,19 @@ class EstimateController(Controller):
         service: NamedDependency[EstimatorService],
         tenant: NamedDependency[str | None],
         calibration_id: Annotated[CalibrationId | None, QueryParameter(description="As for single estimates.")] = None,
+        lang: Annotated[
+            Literal["en", "zh"] | None,
+            QueryParameter(description="Language of each row's reasons and notes; default from `Accept-Language`."),
+        ] = None,
     ) -> Stream:
         in_format = body_format(request)
         media_type, chunks = service.score_batch(
-            body, in_format, wanted_format(request, default=in_format), tenant=tenant, calibration_id=calibration_id
+            body,
+            in_format,
+            wanted_format(request, default=in_format),
+            tenant=tenant,
+            calibration_id=calibration_id,
+            lang=lang or language_of(request),
         )
         return Stream(chunks, media_type=media_type)
 

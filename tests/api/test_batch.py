@@ -62,6 +62,10 @@ def test_batch_and_single_estimates_are_identical(client: Client) -> None:
         {"id": "platform", "law_version": "2020", "work_type": "character", "fame": "high", "claimed_total": 300000,
          "procedure": "simplified", "notarization_fee": 300},
         {"id": "unknown"},
+        {"id": "royalty", "law_version": "2020", "work_type": "photograph", "proved_royalty": 8000,
+         "claimed_economic_loss": 30000, "outcome": "mediation"},
+        {"id": "punitive", "law_version": "2020", "proved_actual_loss": 20000, "intentional_and_serious": True,
+         "punitive_multiplier": 2, "claimed_economic_loss": 100000, "procedure": "simplified"},
     ]  # fmt: skip
     batch = client.post("/v1/estimates/batch", json=rows).json()
     singles = [client.post("/v1/estimates", json=row).json() for row in rows]
@@ -167,3 +171,62 @@ def test_a_row_too_deeply_nested_is_an_error_in_its_place_and_the_others_are_sco
     assert [row.get("id") for row in rows] == ["a", None, "b"]
     assert "nested too deeply" in rows[1]["error"]["detail"]
     assert rows[1]["error"]["errors"][0]["path"] == "$[1]"
+
+
+def test_the_reasons_follow_lang_or_accept_language(client: Client) -> None:
+    rows = _ndjson(_rows(3))
+    english = client.post("/v1/estimates/batch", content=rows, headers=NDJSON)
+    by_header = client.post("/v1/estimates/batch", content=rows, headers={**NDJSON, "accept-language": "zh-CN"})
+    by_query = client.post(
+        "/v1/estimates/batch?lang=zh", content=rows, headers={**NDJSON, "accept-language": "en"}
+    )  # the query wins over the header, as `lang` in a single estimate's body does
+    reasons = {
+        name: [json.loads(line)["law"]["route_reason"] for line in response.text.splitlines()]
+        for name, response in (("en", english), ("header", by_header), ("query", by_query))
+    }
+    assert all("art. 54" in reason for reason in reasons["en"])
+    assert reasons["header"] == reasons["query"]
+    assert all("《著作权法》第五十四条" in reason for reason in reasons["query"]), reasons["query"]
+    single = client.post("/v1/estimates", json={**_rows(1)[0], "lang": "zh"}).json()
+    assert single["law"] == json.loads(by_query.text.splitlines()[0])["law"]
+
+
+def test_an_unknown_lang_is_a_400_naming_the_query_parameter(client: Client) -> None:
+    response = client.post("/v1/estimates/batch?lang=fr", content=_ndjson(_rows(2)), headers=NDJSON)
+    assert response.status_code == 400
+    error = response.json()["errors"][0]
+    assert (error["path"], error["field"]) == ("query.lang", "lang"), error
+
+
+def test_a_row_the_law_refuses_is_named_by_its_index_and_field(client: Client) -> None:
+    rows = [
+        {"id": "fine", "law_version": "2020", "claimed_economic_loss": 10000},
+        {"id": "no-base", "law_version": "2020", "punitive_multiplier": 2, "claimed_economic_loss": 10000},
+    ]
+    got = client.post("/v1/estimates/batch", json=rows).json()
+    assert "error" not in got[0]
+    error = got[1]["error"]
+    assert error["type"] == "/problems/outside-law"
+    assert error["errors"][0]["field"] == "[1].punitive_multiplier"
+    assert error["detail"].startswith("row 1: statutory damages are not a punitive base")
+
+
+def test_a_decided_records_punitive_multiplier_is_its_outcome_and_ignored(client: Client) -> None:
+    record = {"id": "decided", "law_version": "2020", "claimed_economic_loss": 100000, "awarded_economic_loss": 50000}
+    plain, with_multiple = client.post(
+        "/v1/estimates/batch", json=[record, {**record, "punitive_multiplier": 2}]
+    ).json()
+    assert plain["law"]["route"] == with_multiple["law"]["route"] == "statutory"
+    assert {**with_multiple, "id": None} == {**plain, "id": None}
+
+
+def test_csv_rows_carry_proved_amounts_and_outcomes(client: Client) -> None:
+    text = (
+        "id,law_version,proved_royalty,intentional_and_serious,punitive_multiplier,claimed_economic_loss,outcome\n"
+        "r1,2020,10000,true,3,200000,withdrawal\n"
+        "r2,2020,,,,5000,settled\n"
+    )
+    response = client.post("/v1/estimates/batch", content=text, headers={"content-type": "text/csv"})
+    first, second = csv.DictReader(response.text.splitlines())
+    assert (first["route"], first["economic_loss_p50"], first["halved"]) == ("royalty", "30000.0", "True")
+    assert second["error_detail"] == "row 1: `outcome`: Invalid enum value 'settled'"
