@@ -46,7 +46,7 @@ from matplotlib.transforms import ScaledTranslation
 
 from calibration.evaluate import Evaluation
 from calibration.fit import covered
-from estimator.language import Language
+from estimator.language import ARTICLE_NUMBER_CHARACTERS, Language, article_number_zh
 from estimator.law.statutes import copyright_regime
 from estimator.model.advice import ClaimAdvice, ClaimOption
 from estimator.model.estimate import QUANTILES, Estimate
@@ -234,7 +234,7 @@ _CJK_FAMILIES = (
 def _chinese_characters() -> set[str]:
     """Every non-ASCII character the Chinese charts can draw: the labels and the statute titles."""
     text = "".join(_ZH.values()) + "".join(copyright_regime(v).title_zh for v in ("2001", "2010", "2020"))
-    return {c for c in text if ord(c) > 127} | set("第条")
+    return {c for c in text if ord(c) > 127} | ARTICLE_NUMBER_CHARACTERS
 
 
 def _covers(path: str, characters: Sequence[str]) -> bool:
@@ -622,7 +622,7 @@ def _award_footnote(estimate: Estimate, style: _Style, *, point: bool) -> list[s
     law, fees = estimate.law, estimate.court_fees
     chinese = style.text is _ZH
     statute = copyright_regime(law.version).title_zh if chinese else law.statute
-    article = f"第{law.article.removeprefix('art.').strip()}条" if chinese else law.article
+    article = article_number_zh(law.article) if chinese else law.article
     route_key = f"route_{law.route}"
     lines = [
         style(

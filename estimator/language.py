@@ -32,8 +32,16 @@ def article_zh(law_zh: str, article: str) -> str:
     The version in brackets is left out, as in a judgment's citation; an article that is not of the
     form "art. N" is kept as it is.
     """
-    name = law_zh.split("（", 1)[0]
+    return f"《{law_zh.split('（', 1)[0]}》{article_number_zh(article)}"
+
+
+def article_number_zh(article: str) -> str:
+    """`art. 54` as 第五十四条; an article not of the form `art. N` (1-99) is kept as it is."""
     found = re.fullmatch(r"art\. (\d{1,2})", article)
     if found is None or int(found[1]) == 0:
-        return f"《{name}》{article}"
-    return f"《{name}》第{chinese_number(int(found[1]))}条"
+        return article
+    return f"第{chinese_number(int(found[1]))}条"
+
+
+# Every character `article_number_zh` may write, for a font that must cover them.
+ARTICLE_NUMBER_CHARACTERS = frozenset("第条十" + _DIGITS[1:])

@@ -196,3 +196,9 @@ def test_unknown_format_is_refused(blogger: Estimate) -> None:
 def test_media_types_cover_every_format() -> None:
     formats: list[ChartFormat] = ["png", "svg"]
     assert [charts.MEDIA_TYPES[f] for f in formats] == ["image/png", "image/svg+xml"]
+
+
+def test_the_chinese_footnote_cites_the_article_in_chinese_numerals(blogger: Estimate) -> None:
+    chinese = charts._Style(charts._ZH, {})  # as drawn with a CJK font, which this machine may not have
+    law_line = charts._award_footnote(blogger, chinese, point=False)[0]
+    assert "著作权法（2020年修正）第五十四条" in law_line, law_line

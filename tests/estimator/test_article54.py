@@ -11,7 +11,7 @@ import msgspec
 import pytest
 
 from estimator.errors import InvalidInputError, OutsideLawError
-from estimator.language import article_zh, chinese_number
+from estimator.language import ARTICLE_NUMBER_CHARACTERS, article_number_zh, article_zh, chinese_number
 from estimator.law.article54 import (
     _REASONS,
     Article54Settings,
@@ -291,6 +291,8 @@ def test_article_numbers_in_chinese_numerals(n: int, written: str) -> None:
 def test_citations_in_chinese() -> None:
     assert article_zh("著作权法（2020年修正）", "art. 54") == "《著作权法》第五十四条"
     assert article_zh("反不正当竞争法（2019年修正）", "damages article") == "《反不正当竞争法》damages article"
+    assert [article_number_zh(a) for a in ("art. 49", "art. 0", "art. 100")] == ["第四十九条", "art. 0", "art. 100"]
+    assert set("".join(article_number_zh(f"art. {n}") for n in range(1, 100))) == ARTICLE_NUMBER_CHARACTERS
     for n in (0, 100):
         with pytest.raises(ValueError, match="1-99"):
             chinese_number(n)
