@@ -216,6 +216,9 @@ BATCH_RESPONSES: dict[int, ResponseSpec] = {
     413: _spec("More rows than `ESTIMATOR_MAX_BATCH_ROWS` (default 100,000), or a body over the size limit."),
     415: _spec("A body declared in a format the endpoint does not read."),
 }
+CHART_RESPONSES: dict[int, ResponseSpec] = {
+    406: _spec("`Accept` names no image this API draws (`image/png`, `image/svg+xml`) and `format` is not given."),
+}
 UPLOAD_RESPONSES: dict[int, ResponseSpec] = {
     413: _spec("More records than `ESTIMATOR_MAX_CALIBRATION_RECORDS`, or a body over the size limit."),
     415: _spec("A body that is not JSON, NDJSON or CSV."),

@@ -41,6 +41,30 @@ def wanted_format(request: Request, *, default: OutputFormat) -> OutputFormat:  
     raise NotAcceptableError(f"cannot answer in `{accept}`; accept one of: {known}", field="accept")
 
 
+ImageFormat = Literal["png", "svg"]
+IMAGE_FORMATS: dict[str, ImageFormat] = {"image/png": "png", "image/svg+xml": "svg"}
+
+
+def image_format(request: Request, asked: ImageFormat | None) -> ImageFormat:  # type: ignore[type-arg]
+    """A chart's format: `?format=` when given, else the first image type `Accept` wants (q-value
+    order), PNG for `*/*`, `image/*` or no `Accept`; 406 when `Accept` wants no image we draw."""
+    if asked is not None:
+        return asked
+    accept = request.headers.get("accept", "")
+    if not accept.strip():
+        return "png"
+    for media in _preferred(accept):
+        if media in ("*/*", "image/*", ""):
+            return "png"
+        if media in IMAGE_FORMATS:
+            return IMAGE_FORMATS[media]
+    known = ", ".join(IMAGE_FORMATS)
+    raise NotAcceptableError(
+        f"a chart is an image: cannot answer in `{accept}`; accept one of: {known} (or use `?format=`)",
+        field="accept",
+    )
+
+
 def language_of(request: Request) -> Literal["en", "zh"]:  # type: ignore[type-arg]  # any Request
     """Chinese when `Accept-Language` prefers it over English (by q-value, then order), else English."""
     for tag in _preferred(request.headers.get("accept-language", "")):

@@ -10,8 +10,8 @@ from litestar.params import Body, PathParameter, QueryParameter
 from litestar.response import Response as LitestarResponse
 
 from api.charts import MEDIA_TYPES, advice_chart, award_chart, cjk_font, reliability_chart
-from api.errors import AUTH_RESPONSES, ERROR_RESPONSES
-from api.formats import language_of
+from api.errors import AUTH_RESPONSES, CHART_RESPONSES, ERROR_RESPONSES
+from api.formats import image_format, language_of
 from api.resources.advice import ADVICE_EXAMPLES, ClaimAdviceRequest, advice_for
 from api.resources.estimates import ESTIMATE_EXAMPLES, EstimateRequest, question_of
 from api.service import EstimatorService
@@ -22,12 +22,6 @@ Format = Annotated[ChartFormat | None, QueryParameter(description="`png` or `svg
 PathId = Annotated[
     str, PathParameter(max_length=64, pattern=r"^[A-Za-z0-9_-]+$", description="A calibration id, or `default`.")
 ]
-
-
-def chart_format(request: Request, asked: ChartFormat | None) -> ChartFormat:  # type: ignore[type-arg]
-    if asked is not None:
-        return asked
-    return "svg" if "image/svg+xml" in request.headers.get("accept", "") else "png"
 
 
 def _image(body: bytes, fmt: ChartFormat, lang: Language) -> Response[bytes]:
@@ -52,7 +46,7 @@ class ChartController(Controller):
         ),
         status_code=200,
         media_type="image/png",
-        responses={**ERROR_RESPONSES, **AUTH_RESPONSES},
+        responses={**ERROR_RESPONSES, **AUTH_RESPONSES, **CHART_RESPONSES},
     )
     async def estimate_chart(
         self,
@@ -62,7 +56,7 @@ class ChartController(Controller):
         tenant: NamedDependency[str | None],
         format: Format = None,  # the public query parameter's name
     ) -> Response[bytes]:
-        fmt = chart_format(request, format)
+        fmt = image_format(request, format)
         lang = data.lang or language_of(request)
 
         def draw() -> bytes:
@@ -83,7 +77,7 @@ class ChartController(Controller):
         "The same request drawn again comes from a cache.",
         status_code=200,
         media_type="image/png",
-        responses={**ERROR_RESPONSES, **AUTH_RESPONSES},
+        responses={**ERROR_RESPONSES, **AUTH_RESPONSES, **CHART_RESPONSES},
     )
     async def advice_chart(
         self,
@@ -93,7 +87,7 @@ class ChartController(Controller):
         tenant: NamedDependency[str | None],
         format: Format = None,  # the public query parameter's name
     ) -> Response[bytes]:
-        fmt = chart_format(request, format)
+        fmt = image_format(request, format)
         lang = data.case.lang or language_of(request)
 
         def draw() -> bytes:
@@ -113,7 +107,7 @@ class ChartController(Controller):
         "calibration; another key's calibration is a 404.",
         status_code=200,
         media_type="image/png",
-        responses={**ERROR_RESPONSES, **AUTH_RESPONSES},
+        responses={**ERROR_RESPONSES, **AUTH_RESPONSES, **CHART_RESPONSES},
         security=[{}, {"ApiKey": []}],
     )
     async def reliability(
@@ -124,7 +118,7 @@ class ChartController(Controller):
         tenant: NamedDependency[str | None],
         format: Format = None,  # the public query parameter's name
     ) -> Response[bytes]:
-        fmt = chart_format(request, format)
+        fmt = image_format(request, format)
         lang = language_of(request)
 
         def draw() -> bytes:

@@ -46,6 +46,31 @@ def test_calibration_links_to_its_reliability_chart(client: Client) -> None:
     assert chart.headers["content-type"].startswith("image/svg+xml")
 
 
+@pytest.mark.parametrize(
+    ("accept", "media"),
+    [
+        ("image/svg+xml", "image/svg+xml"),
+        ("image/svg+xml;q=0, image/png", "image/png"),  # q=0: not wanted at all
+        ("image/png;q=0.5, image/svg+xml", "image/svg+xml"),
+        ("text/html,application/xhtml+xml,*/*;q=0.8", "image/png"),  # a browser
+        ("image/*", "image/png"),
+    ],
+)
+def test_the_format_follows_accept_by_q_value(client: Client, accept: str, media: str) -> None:
+    response = client.post("/v1/estimates/chart", json=BLOGGER, headers={"accept": accept})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith(media)
+
+
+def test_an_accept_without_an_image_is_a_406_unless_format_is_given(client: Client) -> None:
+    refused = client.post("/v1/estimates/chart", json=BLOGGER, headers={"accept": "application/json"})
+    assert refused.status_code == 406
+    assert refused.json()["errors"][0]["path"] == "header.accept"
+    assert "image/png, image/svg+xml" in refused.json()["detail"]
+    drawn = client.post("/v1/estimates/chart?format=svg", json=BLOGGER, headers={"accept": "application/json"})
+    assert drawn.headers["content-type"].startswith("image/svg+xml")
+
+
 def test_bad_chart_requests_are_problems(client: Client) -> None:
     assert client.post("/v1/estimates/chart?format=gif", json=BLOGGER).status_code == 400
     assert client.get("/v1/calibrations/nope/reliability").status_code == 404
