@@ -20,7 +20,7 @@ from api.resources.calibrations import UPLOAD_BODY, CalibrationController
 from api.resources.charts import ChartController
 from api.resources.estimates import BATCH_BODY, EstimateController
 from api.resources.fees import FeeController
-from api.resources.health import health
+from api.resources.health import health, index
 from api.resources.interest import InterestController
 from api.resources.precedents import PrecedentController
 from api.resources.statutes import StatuteController
@@ -87,6 +87,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     app = Litestar(
         route_handlers=[
+            index,
             health,
             EstimateController,
             ClaimAdviceController,

@@ -32,7 +32,7 @@ def wanted_format(request: Request, *, default: OutputFormat) -> OutputFormat:  
     accept = request.headers.get("accept", "")
     if not accept.strip():
         return default
-    for media in _preferred(accept):
+    for media in preferred(accept):
         if media in ("*/*", "application/*") or media == "":
             return default
         if media in MEDIA_FORMATS:
@@ -53,7 +53,7 @@ def image_format(request: Request, asked: ImageFormat | None) -> ImageFormat:  #
     accept = request.headers.get("accept", "")
     if not accept.strip():
         return "png"
-    for media in _preferred(accept):
+    for media in preferred(accept):
         if media in ("*/*", "image/*", ""):
             return "png"
         if media in IMAGE_FORMATS:
@@ -67,13 +67,13 @@ def image_format(request: Request, asked: ImageFormat | None) -> ImageFormat:  #
 
 def language_of(request: Request) -> Literal["en", "zh"]:  # type: ignore[type-arg]  # any Request
     """Chinese when `Accept-Language` prefers it over English (by q-value, then order), else English."""
-    for tag in _preferred(request.headers.get("accept-language", "")):
+    for tag in preferred(request.headers.get("accept-language", "")):
         if tag.startswith(("zh", "en")):
             return "zh" if tag.startswith("zh") else "en"
     return "en"
 
 
-def _preferred(header: str) -> list[str]:
+def preferred(header: str) -> list[str]:
     """The values of an `Accept`-style header, most wanted first (q-value, then order), q=0 left out.
 
     A malformed weight counts for nothing, as RFC 9110 would refuse it.

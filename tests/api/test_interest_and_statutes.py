@@ -74,3 +74,16 @@ def test_act_before_coverage_is_422(client: Client) -> None:
 
 def test_health(client: Client) -> None:
     assert client.get("/health").json()["status"] == "ok"
+
+
+def test_the_root_sends_a_browser_to_swagger_and_lists_where_to_start(client: Client) -> None:
+    browser = client.get("/", headers={"accept": "text/html,application/xhtml+xml,*/*;q=0.8"}, follow_redirects=False)
+    assert (browser.status_code, browser.headers["location"]) == (307, "/schema/swagger")
+    index = client.get("/").json()
+    assert client.get(index["docs"]).status_code == 200
+    assert client.get(index["openapi"]).json()["info"]["version"] == index["version"]
+    assert client.get(index["health"]).json()["status"] == "ok"
+    paths = client.get(index["openapi"]).json()["paths"]
+    for endpoint in index["start_with"]:
+        method, path = endpoint.split(" ")
+        assert method.lower() in paths[path], endpoint
