@@ -621,8 +621,9 @@ def _award_footnote(estimate: Estimate, style: _Style, *, point: bool) -> list[s
     """Route and law, net recovery and its risk; the fee and its split; how to read the chart."""
     law, fees = estimate.law, estimate.court_fees
     chinese = style.text is _ZH
-    statute = copyright_regime(law.version).title_zh if chinese else law.statute
-    article = article_number_zh(law.article) if chinese else law.article
+    regime = copyright_regime(law.version)  # the estimate's own labels may be in the other language
+    statute = regime.title_zh if chinese else regime.title
+    article = article_number_zh(regime.article) if chinese else regime.article
     route_key = f"route_{law.route}"
     lines = [
         style(

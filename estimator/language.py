@@ -26,6 +26,12 @@ def chinese_number(n: int) -> str:
     return head + (_DIGITS[units] if units else "")
 
 
+def statute_zh(title_zh: str) -> str:
+    """A statute's title with its book-title marks: 著作权法（2020年修正） gives 《著作权法》（2020年修正）."""
+    name, bracket, version = title_zh.partition("（")
+    return f"《{name}》{bracket}{version}"
+
+
 def article_zh(law_zh: str, article: str) -> str:
     """A citation as a Chinese lawyer writes it: ("著作权法（2020年修正）", "art. 54") gives 《著作权法》第五十四条.
 

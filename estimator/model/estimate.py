@@ -23,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from estimator.errors import EstimatorError
-from estimator.language import Language
+from estimator.language import Language, article_number_zh, statute_zh
 from estimator.law.article54 import Article54Settings, DamagesEvidence, assess_damages, choose_route
 from estimator.law.fee_arrays import acceptance_fees
 from estimator.law.fees import FeeSettings, Halving, Outcome, Procedure, halving_for
@@ -79,6 +79,9 @@ class Question(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class LawApplied(msgspec.Struct, frozen=True, kw_only=True):
+    """The law the estimate applies. `statute`, `article`, `route_reason` and `assumptions` are written
+    for a reader, in the estimate's language; `statute_id`, `version` and `route` are stable codes."""
+
     statute: str
     statute_id: str
     version: str
@@ -474,10 +477,10 @@ def assemble(
             Estimate(
                 id=cols.ids[i],
                 law=LawApplied(
-                    statute=regime.title,
+                    statute=statute_zh(regime.title_zh) if lang == "zh" else regime.title,
                     statute_id=regime.id,
                     version=regime.version,
-                    article=regime.article,
+                    article=article_number_zh(regime.article) if lang == "zh" else regime.article,
                     route=method.value,
                     route_reason=why,
                     floor=floor[i],

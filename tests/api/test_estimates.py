@@ -131,8 +131,9 @@ def test_accept_language_is_weighed_by_q_value(client: Client, header: str, lang
 
 
 def _prose(estimate: dict[str, Any]) -> list[str]:
-    """Every sentence an estimate writes for a reader."""
-    texts = [estimate["law"]["route_reason"], *estimate["law"]["assumptions"]]
+    """Every sentence (and label) an estimate writes for a reader."""
+    law = estimate["law"]
+    texts = [law["statute"], law["article"], law["route_reason"], *law["assumptions"]]
     texts += [f["explanation"] for f in estimate.get("factors", [])]
     if estimate["court_fees"]["halving_reason"]:
         texts.append(estimate["court_fees"]["halving_reason"])
@@ -160,15 +161,20 @@ def test_a_chinese_estimate_is_written_wholly_in_chinese(client: Client, case: d
     """Not only the factors: the route's reason, the assumptions and the fee halving too."""
     chinese = client.post("/v1/estimates", json=case, headers={"accept-language": "zh"}).json()
     english = client.post("/v1/estimates", json=case).json()
-    assert len(_prose(chinese)) == len(_prose(english)) >= 2
+    assert len(_prose(chinese)) == len(_prose(english)) >= 4
     for text in _prose(chinese):
         assert re.findall(r"[A-Za-z]{2,}", text) == [], text
     for text in _prose(english):
         assert re.search(r"[\u4e00-\u9fff]", text) is None or "诉讼费用交纳办法" in text, text
-    assert {k: v for k, v in chinese["law"].items() if k not in ("route_reason", "assumptions")} == {
-        k: v for k, v in english["law"].items() if k not in ("route_reason", "assumptions")
+    # The codes and every figure are the same in both languages.
+    written = ("statute", "article", "route_reason", "assumptions")
+    assert {k: v for k, v in chinese["law"].items() if k not in written} == {
+        k: v for k, v in english["law"].items() if k not in written
     }
-    assert chinese["economic_loss"] == english["economic_loss"]
+    assert {k: v for k, v in chinese.items() if k not in ("law", "factors", "precedents", "court_fees")} == {
+        k: v for k, v in english.items() if k not in ("law", "factors", "precedents", "court_fees")
+    }
+    assert {**chinese["court_fees"], "halving_reason": None} == {**english["court_fees"], "halving_reason": None}
 
 
 @pytest.mark.parametrize(
@@ -227,3 +233,11 @@ def test_an_endpoint_without_query_parameters_says_so(client: Client) -> None:
     message = "unknown query parameter `lang` (`lang` goes in the JSON body); it takes none"
     assert response.json()["errors"][0]["message"] == message
     assert client.get("/schema/swagger?anything=1").status_code == 200  # the docs' own pages are left alone
+
+
+def test_a_chinese_estimate_names_the_law_as_a_chinese_lawyer_writes_it(client: Client) -> None:
+    case = {"law_version": "2010", "work_type": "text", "claimed_economic_loss": 30000}
+    english = client.post("/v1/estimates", json=case).json()["law"]
+    chinese = client.post("/v1/estimates", json=case, headers={"accept-language": "zh"}).json()["law"]
+    assert (chinese["statute"], chinese["article"]) == ("《著作权法》（2010年修正）", "第四十九条")
+    assert (english["statute"], english["article"]) == ("Copyright Law (2010 amendment)", "art. 49")
