@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import os
 import re
 import shutil
@@ -110,8 +111,13 @@ def run_load(
 _UNIT_MS = {"us": 1e-3, "ms": 1.0, "s": 1e3}
 
 
+def wrk_seconds(duration: float) -> int:
+    """wrk reads `-d` as whole seconds (`-d1.5s` is a usage error): round up, at least one."""
+    return max(1, math.ceil(duration))
+
+
 def _wrk(port: int, request: Request, *, connections: int, duration: float, workdir: Path) -> LoadResult:
-    argv = ["wrk", "-t1", f"-c{connections}", f"-d{duration:g}s", "--timeout", "5s", "--latency"]
+    argv = ["wrk", "-t1", f"-c{connections}", f"-d{wrk_seconds(duration)}s", "--timeout", "5s", "--latency"]
     if request.method == "POST":
         script = workdir / "post.lua"
         body = request.body.decode()

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bench.loadgen import wrk_seconds
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -47,3 +49,8 @@ def test_each_explain_endpoint_is_compared_with_the_plain_estimates_either_side(
     assert [row.value for row in rows] == expected
     failing = [*runs[:2], LoadResult(requests=100, errors=3, seconds=1.0, p50_ms=10.0, p99_ms=10.0), *runs[3:]]
     assert _explain_rows(failing)[0].forced == "fail"  # an error in a bracketing estimate run fails the row
+
+
+def test_wrk_is_given_whole_seconds() -> None:
+    # A half-length paired run of the quick bench is 1.5 s, which wrk refuses as a usage error.
+    assert [wrk_seconds(d) for d in (0.2, 1.0, 1.5, 10.0)] == [1, 1, 2, 10]
