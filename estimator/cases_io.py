@@ -13,7 +13,7 @@ mistake (a misspelt `claimed_economc_loss` would silently drop the claim) and is
 unknown CSV column rejects the whole input, an unknown field a JSON row.
 
 Reading has two stages so that parsing can run in worker processes: the reader cuts the input into
-`RawChunk`s (lines, or decoded objects for a JSON array), and `parse_chunk` turns one into `Case`s,
+`RawChunk`s (lines, or decoded objects for a JSON array), and `parse_chunk` turns one into `CaseRow`s,
 or the error of each row that is not one.
 """
 
