@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
+from typing import Literal, TypeVar
 
 from litestar import Request
 
@@ -28,17 +29,8 @@ def body_format(request: Request) -> OutputFormat:  # type: ignore[type-arg]  # 
 
 
 def wanted_format(request: Request, *, default: OutputFormat) -> OutputFormat:  # type: ignore[type-arg]
-    """The first format in `Accept` that we can write (by q order as listed); the body's by default."""
-    accept = request.headers.get("accept", "")
-    if not accept.strip():
-        return default
-    for media in preferred(accept):
-        if media in ("*/*", "application/*") or media == "":
-            return default
-        if media in MEDIA_FORMATS:
-            return MEDIA_FORMATS[media]
-    known = ", ".join(sorted(MEDIA_FORMATS))
-    raise NotAcceptableError(f"cannot answer in `{accept}`; accept one of: {known}", field="accept")
+    """The first format in `Accept` that we can write (by q-value, then order); the body's by default."""
+    return _negotiate(request, MEDIA_FORMATS, default=default, family="application")
 
 
 ImageFormat = Literal["png", "svg"]
@@ -50,19 +42,40 @@ def image_format(request: Request, asked: ImageFormat | None) -> ImageFormat:  #
     order), PNG for `*/*`, `image/*` or no `Accept`; 406 when `Accept` wants no image we draw."""
     if asked is not None:
         return asked
+    return _negotiate(
+        request,
+        IMAGE_FORMATS,
+        default="png",
+        family="image",
+        refusal="a chart is an image: ",
+        hint=" (or use `?format=`)",
+    )
+
+
+Chosen = TypeVar("Chosen", bound=str)
+
+
+def _negotiate(
+    request: Request,  # type: ignore[type-arg]  # any Request
+    formats: Mapping[str, Chosen],
+    *,
+    default: Chosen,
+    family: str,
+    refusal: str = "",
+    hint: str = "",
+) -> Chosen:
+    """The first of `formats` that `Accept` wants (q-value order); `default` for no `Accept`, `*/*`
+    or `family/*`; a 406 naming what we write when `Accept` wants none of it."""
     accept = request.headers.get("accept", "")
     if not accept.strip():
-        return "png"
+        return default
     for media in preferred(accept):
-        if media in ("*/*", "image/*", ""):
-            return "png"
-        if media in IMAGE_FORMATS:
-            return IMAGE_FORMATS[media]
-    known = ", ".join(IMAGE_FORMATS)
-    raise NotAcceptableError(
-        f"a chart is an image: cannot answer in `{accept}`; accept one of: {known} (or use `?format=`)",
-        field="accept",
-    )
+        if media in ("*/*", f"{family}/*", ""):
+            return default
+        if media in formats:
+            return formats[media]
+    known = ", ".join(sorted(formats))
+    raise NotAcceptableError(f"{refusal}cannot answer in `{accept}`; accept one of: {known}{hint}", field="accept")
 
 
 def language_of(request: Request) -> Literal["en", "zh"]:  # type: ignore[type-arg]  # any Request
