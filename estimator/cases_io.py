@@ -1,7 +1,8 @@
 """Reading cases to score from JSON, JSON Lines or CSV in chunks, bad rows reported in place.
 
-A row holds what a single estimate request does: the facts of the case (`Case`), what the claimant
-can prove (`proved_actual_loss`, `proved_illegal_gains`, `proved_royalty`, `intentional_and_serious`,
+A row holds what a single estimate request does: the facts of the case (`Case`), the dates of the
+infringing act (`act_start`, `act_end`) when the law version is not stated, what the claimant can
+prove (`proved_actual_loss`, `proved_illegal_gains`, `proved_royalty`, `intentional_and_serious`,
 `punitive_multiplier`) and how the case ends (`outcome`), so a batch of scenarios gets the same
 figures as `POST /v1/estimates` would give each of them.
 
@@ -20,6 +21,7 @@ or the error of each row that is not one.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import difflib
 import io
 import re
@@ -30,10 +32,10 @@ from typing import Annotated, Any, BinaryIO, Literal
 import msgspec
 from msgspec import Meta
 
-from estimator.errors import InvalidInputError, field_named_in
+from estimator.errors import EstimatorError, InvalidInputError, field_named_in
 from estimator.jsondecode import decode
 from estimator.law.fees import Outcome, Procedure
-from estimator.model.case import RECORD_ONLY_FIELDS, Case, Claim
+from estimator.model.case import RECORD_ONLY_FIELDS, Case, Claim, check_act_dates, law_version_of_acts
 from estimator.model.estimate import NO_EVIDENCE, Evidence, Question
 
 Format = Literal["json", "ndjson", "csv"]
@@ -123,8 +125,10 @@ def _cut(rows: Iterator[bytes] | Iterator[dict[str, str]], fmt: Format, size: in
 
 
 class CaseRow(Case, frozen=True, kw_only=True):
-    """A row to score: a case, with what the claimant can prove and how the case ends."""
+    """A row to score: a case, when its act took place, what the claimant can prove and how the case ends."""
 
+    act_start: dt.date | None = None
+    act_end: dt.date | None = None
     proved_actual_loss: Claim | None = None
     proved_illegal_gains: Claim | None = None
     proved_royalty: Claim | None = None
@@ -132,8 +136,23 @@ class CaseRow(Case, frozen=True, kw_only=True):
     punitive_multiplier: Annotated[float, Meta(ge=1, le=5)] | None = None
     outcome: Literal["judgment", "mediation", "withdrawal"] | None = None
 
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.act_start is not None or self.act_end is not None:
+            check_act_dates(self.law_version, self.act_start, self.act_end)
+            assert self.act_start is not None  # checked: an end needs a start
+            try:
+                law_version_of_acts(self.act_start, self.act_end)
+            except EstimatorError as exc:  # a failed rule of a row is a ValueError naming its field
+                named = f"`{exc.field}`"
+                raise ValueError(str(exc) if named in str(exc) else f"{named}: {exc}") from None
+
     def question(self) -> Question:
         """The row as an estimate's question; a decided-case record's punitive multiple is left out."""
+        case: Case = self
+        if self.act_start is not None:
+            version = law_version_of_acts(self.act_start, self.act_end)
+            case = msgspec.structs.replace(self, law_version=version, act_start=None, act_end=None)
         evidence = NO_EVIDENCE
         stated = (self.proved_actual_loss, self.proved_illegal_gains, self.proved_royalty, self.punitive_multiplier)
         if self.intentional_and_serious is not None or stated != _NOTHING_STATED:
@@ -146,7 +165,7 @@ class CaseRow(Case, frozen=True, kw_only=True):
                 punitive_multiplier=None if decided else self.punitive_multiplier,
             )
         return Question(
-            case=self,
+            case=case,
             evidence=evidence,
             procedure=_PROCEDURES[self.procedure],
             outcome=_OUTCOMES[self.outcome],

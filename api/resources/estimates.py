@@ -20,8 +20,17 @@ from api.types import ClaimYuan, Date, Yuan
 from api.types import Request as RequestBody
 from estimator.errors import InvalidInputError
 from estimator.law.fees import Outcome, Procedure
-from estimator.law.statutes import Law, select_regime
-from estimator.model.case import Case, Fame, PartyType, Remediation, Role, WorkType, check_claim_parts
+from estimator.model.case import (
+    Case,
+    Fame,
+    PartyType,
+    Remediation,
+    Role,
+    WorkType,
+    check_act_dates,
+    check_claim_parts,
+    law_version_of_acts,
+)
 from estimator.model.compare import Comparison
 from estimator.model.estimate import Evidence, Question
 
@@ -83,22 +92,17 @@ class EstimateRequest(RequestBody, frozen=True):
     ] = None
 
     def __post_init__(self) -> None:
-        if self.law_version is not None and self.act_start is not None:
-            raise ValueError("give `law_version` or `act_start`, not both")
-        if self.act_end is not None and self.act_start is None:
-            raise ValueError("`act_end` needs `act_start`")
+        check_act_dates(self.law_version, self.act_start, self.act_end)
         check_claim_parts(self)
 
 
 def question_of(data: EstimateRequest) -> Question:
-    law_version: str | None = data.law_version
+    law_version = data.law_version
     if data.act_start is not None:
-        law_version = select_regime(Law.COPYRIGHT, data.act_start, data.act_end).version
-        if law_version == "2001":
-            raise InvalidInputError("acts before 2010-04-01 are outside the estimate's data", field="act_start")
+        law_version = law_version_of_acts(data.act_start, data.act_end)
     case = Case(
         id=data.id,
-        law_version=law_version,  # type: ignore[arg-type]  # a regime version is one of the Literal's
+        law_version=law_version,
         procedure=data.procedure,
         work_type=data.work_type,
         works_count=data.works_count,
@@ -218,7 +222,14 @@ ESTIMATE_EXAMPLES = [
 
 _BATCH_ROWS = [
     {"id": "photo-1", "law_version": "2020", "work_type": "photograph", "claimed_economic_loss": 20000},
-    {"id": "series-1", "law_version": "2020", "work_type": "film", "fame": "high", "claimed_economic_loss": 2000000},
+    {
+        "id": "series-1",
+        "act_start": "2019-06-01",
+        "act_end": "2022-03-31",
+        "work_type": "film",
+        "fame": "high",
+        "claimed_economic_loss": 2000000,
+    },
     {"id": "bad-1", "law_version": "2020", "work_type": "painting", "claimed_economic_loss": 5000},
     {
         "id": "licence-1",
@@ -232,8 +243,8 @@ _BATCH_ROWS = [
 BATCH_BODY = RawBodyDoc(
     description=(
         "Cases, one per row, with the fields of an estimate request: the facts, the amounts proved, "
-        "`intentional_and_serious`, `punitive_multiplier`, `procedure` and `outcome` (not `act_start`, "
-        "`calibration_id` or `lang`, which are query parameters or need a `law_version`). The outcome "
+        "`intentional_and_serious`, `punitive_multiplier`, `procedure` and `outcome`, and `law_version` or "
+        "`act_start`/`act_end` (`calibration_id` and `lang` are query parameters). The outcome "
         "fields of decided cases are ignored, a record's `punitive_multiplier` included, so decided cases "
         "back-test as they are. The format follows `Content-Type`."
     ),
@@ -241,7 +252,8 @@ BATCH_BODY = RawBodyDoc(
         "application/json": [
             Example(
                 id="four_cases_json",
-                summary="Four cases: one with a bad work type, one with a proved royalty settled by mediation",
+                summary="Four cases: one dated by its acts, one with a bad work type, one with a proved royalty "
+                "settled by mediation",
                 value=_BATCH_ROWS,
             )
         ],
@@ -256,9 +268,9 @@ BATCH_BODY = RawBodyDoc(
             Example(
                 id="four_cases_csv",
                 summary="The same four cases as CSV",
-                value="id,law_version,work_type,fame,proved_royalty,claimed_economic_loss,outcome\n"
-                "photo-1,2020,photograph,,,20000,\nseries-1,2020,film,high,,2000000,\n"
-                "bad-1,2020,painting,,,5000,\nlicence-1,2020,photograph,,8000,30000,mediation\n",
+                value="id,law_version,act_start,act_end,work_type,fame,proved_royalty,claimed_economic_loss,outcome\n"
+                "photo-1,2020,,,photograph,,,20000,\nseries-1,,2019-06-01,2022-03-31,film,high,,2000000,\n"
+                "bad-1,2020,,,painting,,,5000,\nlicence-1,2020,,,photograph,,8000,30000,mediation\n",
             )
         ],
     },

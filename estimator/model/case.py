@@ -8,12 +8,16 @@ field but `id` may be null, and null is a level of its own in the model, never i
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Mapping
 from typing import Annotated, Final, Literal
 
 import msgspec
 from msgspec import Meta
+
+from estimator.errors import InvalidInputError
+from estimator.law.statutes import Law, select_regime
 
 WorkType = Literal[
     "photograph",
@@ -128,6 +132,27 @@ class Case(msgspec.Struct, frozen=True, kw_only=True):
         if claim is None:
             return None
         return claim + (self.expenses or 0.0)
+
+
+def check_act_dates(law_version: str | None, act_start: dt.date | None, act_end: dt.date | None) -> None:
+    """Reject a law version stated beside act dates, and an end without a start (a ValueError naming them)."""
+    if law_version is not None and act_start is not None:
+        raise ValueError("give `law_version` or `act_start`, not both")
+    if act_end is not None and act_start is None:
+        raise ValueError("`act_end` needs `act_start`")
+
+
+def law_version_of_acts(act_start: dt.date, act_end: dt.date | None = None) -> Literal["2010", "2020"]:
+    """The Copyright Law version governing an act on `act_start` (continuing until `act_end`).
+
+    The law in force on the act's last day governs (`select_regime`). Acts governed by the 2001 text
+    (before 2010-04-01) are refused: the decided cases the model learns from start later.
+    """
+    version = select_regime(Law.COPYRIGHT, act_start, act_end).version
+    if version not in ("2010", "2020"):
+        field = "act_end" if act_end is not None else "act_start"
+        raise InvalidInputError("acts before 2010-04-01 are outside the estimate's data", field=field)
+    return version  # type: ignore[return-value]  # narrowed by the test above
 
 
 # Each stated whole, and the stated parts that must fit within it.

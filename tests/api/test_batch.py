@@ -66,12 +66,51 @@ def test_batch_and_single_estimates_are_identical(client: Client) -> None:
          "claimed_economic_loss": 30000, "outcome": "mediation"},
         {"id": "punitive", "law_version": "2020", "proved_actual_loss": 20000, "intentional_and_serious": True,
          "punitive_multiplier": 2, "claimed_economic_loss": 100000, "procedure": "simplified"},
+        {"id": "dated-2010", "act_start": "2019-03-01", "work_type": "photograph", "claimed_economic_loss": 900000},
+        {"id": "continuing", "act_start": "2020-09-01", "act_end": "2021-07-01", "claimed_economic_loss": 900000},
     ]  # fmt: skip
     batch = client.post("/v1/estimates/batch", json=rows).json()
     singles = [client.post("/v1/estimates", json=row).json() for row in rows]
     # A single estimate also explains itself (`factors`, `precedents`); every figure is the same.
     assert all(single.pop("factors") and single.pop("precedents") for single in singles)
     assert batch == singles
+    # The dates chose the law: the 2010 text caps statutory damages at 500,000, and a continuing act
+    # takes the law in force on its last day.
+    assert [(row["law"]["version"], row["law"]["cap"]) for row in batch[-2:]] == [("2010", 500000), ("2020", 900000)]
+
+
+def test_rows_dated_by_their_acts_are_checked_like_a_single_estimate(client: Client) -> None:
+    text = (
+        "id,law_version,act_start,act_end\n"
+        "ok,,2019-03-01,\n"
+        "both,2020,2019-03-01,\n"
+        "end-only,,,2019-03-01\n"
+        "reversed,,2022-03-01,2021-03-01\n"
+        "before-2010,,2009-03-01,\n"
+        "before-any-law,,1999-03-01,\n"
+        "not-a-date,,2022-13-01,\n"
+    )
+    response = client.post(
+        "/v1/estimates/batch", content=text, headers={"content-type": "text/csv", "accept": "application/x-ndjson"}
+    )
+    assert response.status_code == 200
+    rows = [json.loads(line) for line in response.text.splitlines()]
+    assert rows[0]["law"]["version"] == "2010"
+    errors = {row["id"]: (row["error"]["errors"][0]["field"], row["error"]["detail"]) for row in rows[1:]}
+    assert errors == {
+        "both": ("[1].law_version", "row 1: give `law_version` or `act_start`, not both"),
+        "end-only": ("[2].act_end", "row 2: `act_end` needs `act_start`"),
+        "reversed": ("[3].act_end", "row 3: `act_end` is before `act_start`"),
+        "before-2010": ("[4].act_start", "row 4: `act_start`: acts before 2010-04-01 are outside the estimate's data"),
+        "before-any-law": (
+            "[5].act_start",
+            "row 5: `act_start`: no copyright damages regime is covered for an act on 1999-03-01; coverage starts "
+            "on 2001-10-27",
+        ),
+        "not-a-date": ("[6].act_start", "row 6: `act_start`: Invalid RFC3339 encoded date"),
+    }
+    single = client.post("/v1/estimates", json={"act_start": "2009-03-01"})
+    assert (single.status_code, single.json()["errors"][0]["field"]) == (400, "act_start")
 
 
 @pytest.mark.parametrize(("accept", "media"), [("text/csv", "text/csv"), ("application/json", "application/json")])
