@@ -463,7 +463,8 @@ def award_chart(estimate: Estimate, *, fmt: ChartFormat = "png", lang: Language 
         low_mass, high_mass = math.exp(fit[0] - 3.1 * fit[1]), math.exp(fit[0] + 3.1 * fit[1])
     else:
         low_mass = high_mass = loss.p50
-    low = min(floor if floor is not None else low_mass, loss.p10, loss.p50)
+    # Awards are whole yuan: a claim of a few yuan without a floor (2010 law) rounds its p10 to 0.
+    low = max(min(floor if floor is not None else low_mass, loss.p10, loss.p50), 1.0)
     cap_shown = cap <= max(high_mass, loss.p90) * 40
     high = cap if cap_shown else min(cap, max(high_mass, loss.p90 * 3))
     x_min, x_max = low / 10**0.3, high * 10**0.3
@@ -526,10 +527,14 @@ def award_chart(estimate: Estimate, *, fmt: ChartFormat = "png", lang: Language 
 
     if floor is not None:
         axis.axvline(floor, color=_BOUND, linestyle="--", linewidth=1.2, label=style("floor", amount=_yuan(floor)))
-    cap_label = style("cap_claim" if cap < statute_cap else "cap_statute", amount=_yuan(cap))
-    if cap_shown:
+    # Statutory damages stop at the statutory maximum or the claim; a proved amount only at the claim,
+    # and with no claim above it (the cap is then the amount itself) there is no bound to mark.
+    statutory = law.route == "statutory"
+    cap_label = style("cap_claim" if cap < statute_cap or not statutory else "cap_statute", amount=_yuan(cap))
+    marked = statutory or cap > loss.p50 * 1.000001
+    if marked and cap_shown:
         axis.axvline(cap, color=_BOUND, linestyle=":", linewidth=1.6, label=cap_label)
-    else:
+    elif marked:
         axis.text(
             0.995,
             0.5,

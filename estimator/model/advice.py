@@ -19,7 +19,14 @@ from estimator.errors import InvalidInputError
 from estimator.language import Language, yuan_text
 from estimator.law.statutes import copyright_regime
 from estimator.model.artifact import FittedModel
-from estimator.model.estimate import DEFAULT_LAW_VERSION, Estimate, Question, Settings, estimate_rows
+from estimator.model.estimate import (
+    DEFAULT_LAW_VERSION,
+    NO_EVIDENCE,
+    Estimate,
+    Question,
+    Settings,
+    estimate_rows,
+)
 
 ASSUMPTION: dict[Language, str] = {
     "en": "The claim enters the award model as a covariate at your own assessment of the loss ({assessment}); the "
@@ -79,10 +86,14 @@ def advise_claim(
     regime = copyright_regime(question.case.law_version or DEFAULT_LAW_VERSION)
     low = max(float(regime.statutory_floor), 500.0)
     cap = float(regime.statutory_cap)
-    claims = np.unique(np.round(np.geomspace(low, cap, points)))
-    if your_claim is not None:
-        claims = np.unique(np.append(claims, your_claim))
     base = msgspec.structs.replace(question.case, claimed_economic_loss=None, claimed_total=None)
+    proved = _proved_award(model, msgspec.structs.replace(question, case=base), settings)
+    # A proved amount is bounded by the claim alone, not the statutory cap: the grid reaches it, and
+    # holds it (asking exactly what is proved wins it all at the least fee).
+    claims = np.unique(np.round(np.geomspace(low, max(cap, proved or 0.0), points)))
+    for extra in (your_claim, proved):
+        if extra is not None:
+            claims = np.unique(np.append(claims, extra))
     questions = [
         msgspec.structs.replace(question, case=msgspec.structs.replace(base, claimed_economic_loss=float(c)))
         for c in claims
@@ -109,6 +120,16 @@ def advise_claim(
         assessed_loss=assessed_loss,
         model_id=model.id,
     )
+
+
+def _proved_award(model: FittedModel, unclaimed: Question, settings: Settings | None) -> float | None:
+    """The award a proved loss, gain or royalty gives with nothing claimed; None on the statutory route."""
+    if unclaimed.evidence == NO_EVIDENCE:
+        return None
+    (result,) = estimate_rows(model, [unclaimed], settings=settings)
+    if not isinstance(result, Estimate):
+        raise result
+    return None if result.law.route == "statutory" else result.economic_loss.p50
 
 
 def _option(claim: float, e: Estimate) -> ClaimOption:

@@ -29,7 +29,7 @@ from estimator.law.fee_arrays import acceptance_fees
 from estimator.law.fees import FeeSettings, Halving, Outcome, Procedure, halving_for
 from estimator.law.statutes import Method, copyright_regime
 from estimator.model.artifact import FittedModel
-from estimator.model.case import Case
+from estimator.model.case import AMOUNT_TOLERANCE, Case
 from estimator.model.distribution import CensoredLogNormal
 from estimator.model.explain import Factor
 from estimator.model.features import CaseColumns, FloatArray
@@ -80,7 +80,11 @@ class Question(msgspec.Struct, frozen=True, kw_only=True):
 
 class LawApplied(msgspec.Struct, frozen=True, kw_only=True):
     """The law the estimate applies. `statute`, `article`, `route_reason` and `assumptions` are written
-    for a reader, in the estimate's language; `statute_id`, `version` and `route` are stable codes."""
+    for a reader, in the estimate's language; `statute_id`, `version` and `route` are stable codes.
+
+    `floor` and `cap` bound the economic-loss award: on the statutory route the statute's floor and
+    the lower of its cap and the claim; on a proved route (loss, gains, royalty) no floor, and the
+    claim as the cap, or the amount proved when nothing is claimed."""
 
     statute: str
     statute_id: str
@@ -213,26 +217,34 @@ def estimate_columns(
         parameter_var = np.maximum(((x @ cov) * x).sum(axis=1), 0.0)
         sd = np.sqrt(model.sigma**2 + parameter_var) * model.interval_scale
         claim = cols.claim[rows]
-        cap = caps_by_code[version[rows]]
-        cap = np.where(claim > 0, np.minimum(cap, np.where(claim > 0, claim, np.inf)), cap)
+        claimed = claim > 0
+        # Statutory damages lie within the statute's bounds and never above the claim.
+        cap = np.where(claimed, np.fmin(caps_by_code[version[rows]], claim), caps_by_code[version[rows]])
         floor = np.minimum(floors_by_code[version[rows]], cap)
+        # A proved loss, gain or royalty (times any punitive multiple) is awarded as assessed, already
+        # within the claim: no statutory bound applies to it (art. 54 para. 1), only the claim, and
+        # without a claim nothing above the amount itself.
         point = proved[rows]
         is_point = ~np.isnan(point)
-        mu = np.where(is_point, np.log(np.maximum(np.minimum(np.where(is_point, point, 1.0), cap), 1e-9)), mu)
-        sd = np.where(is_point, _POINT_SD, sd)
-        law_floor = floor
+        point_cap = np.where(claimed, claim, point)
+        cap = np.where(is_point, point_cap, cap)
         floor = np.where(is_point, 0.0, floor)
+        mu = np.where(is_point, np.log(np.maximum(np.where(is_point, point, 1.0), 1e-9)), mu)
+        sd = np.where(is_point, _POINT_SD, sd)
         dist = CensoredLogNormal(mu, sd, floor, cap)
-        out["floor"][rows] = law_floor
+        out["floor"][rows] = floor
         out["cap"][rows] = cap
         out["quantiles"][rows] = dist.quantile(np.asarray(QUANTILES))
         mean = dist.mean()
         out["mean"][rows] = mean
-        # A claim no higher than the statutory floor pins the award to it: at the floor and the full
-        # claim at once, each with certainty (the censored law splits that one point between them).
+        # A claim no higher than the statutory floor pins the award to it, and a proved amount is the
+        # award: at the floor, or the full claim, with certainty or not at all (the censored law would
+        # split a point that sits on a bound between the two sides).
         pinned = (floor > 0) & (floor >= cap)
+        full = is_point & claimed & (point >= claim - AMOUNT_TOLERANCE)
         out["p_floor"][rows] = np.where(pinned, 1.0, np.where(floor > 0, dist.p_floor(), 0.0))
-        out["p_full_claim"][rows] = np.where(pinned, 1.0, np.where(claim > 0, dist.p_cap(), 0.0))
+        p_cap = np.where(claimed & ~is_point, dist.p_cap(), 0.0)
+        out["p_full_claim"][rows] = np.where(pinned | full, 1.0, p_cap)
         _fees_and_net(model, cols, rows, dist.quantile(_GRID), mean, out, withdrawn=withdrawn[rows])
 
     starts = range(0, n, BLOCK)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+import re
 import string
 import warnings
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from io import BytesIO
 
+import matplotlib
 import pytest
 from matplotlib import _pylab_helpers
 from matplotlib.image import imread
@@ -149,6 +151,32 @@ def test_a_proved_amount_and_a_case_without_a_claim_still_chart(model: FittedMod
         height, width, *_ = _png_shape(award_chart(estimate))
         assert height >= 400
         assert width >= 600
+
+
+def test_a_proved_amount_above_the_statutory_cap_is_bounded_by_the_claim_alone(model: FittedModel) -> None:
+    claimed, unclaimed = estimate_cases(
+        model,
+        [
+            Question(
+                case=Case(law_version="2020", claimed_economic_loss=10_000_000), evidence=Evidence(actual_loss=8e6)
+            ),
+            Question(case=Case(law_version="2020"), evidence=Evidence(actual_loss=8e6)),
+        ],
+    )
+    with matplotlib.rc_context({"svg.fonttype": "none"}):  # labels as <text>, not paths, to read them
+        text = _svg_text(award_chart(claimed, fmt="svg"))
+        assert "cap: the claim, 10,000,000" in text
+        assert "statutory maximum" not in text
+        # Nothing bounds it but the amount itself: no cap is marked ("cap: …" in the legend, "cap … →" at the edge).
+        assert not re.search(r"\bcap[: ]", _svg_text(award_chart(unclaimed, fmt="svg")))
+
+
+@pytest.mark.parametrize("claim", [1, 2, 5])
+def test_a_claim_of_a_few_yuan_without_a_floor_charts(model: FittedModel, claim: int) -> None:
+    """The 2010 law has no floor: the award's p10 rounds to 0 yuan, which a log axis cannot show."""
+    (estimate,) = estimate_cases(model, [Question(case=Case(law_version="2010", claimed_economic_loss=claim))])
+    height, width, *_ = _png_shape(award_chart(estimate))
+    assert (height, width) > (400, 600)
 
 
 @pytest.mark.parametrize("name", CHARTS)

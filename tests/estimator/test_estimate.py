@@ -6,6 +6,7 @@ import msgspec
 import pytest
 
 from estimator.errors import OutsideLawError
+from estimator.model.advice import advise_claim
 from estimator.model.artifact import FittedModel, default_model
 from estimator.model.case import Case
 from estimator.model.estimate import Evidence, Question, estimate_cases
@@ -59,6 +60,35 @@ def test_punitive_multiple_on_a_proved_base_but_never_above_the_claim(model: Fit
     assert capped[0].economic_loss.p50 == 5_000
 
 
+@pytest.mark.parametrize(
+    ("version", "claim", "evidence", "award"),
+    [
+        pytest.param("2020", 10_000_000, Evidence(actual_loss=8_000_000), 8_000_000, id="2020 loss over the cap"),
+        pytest.param("2020", None, Evidence(actual_loss=8_000_000), 8_000_000, id="no claim"),
+        pytest.param("2010", 2_000_000, Evidence(actual_loss=1_000_000), 1_000_000, id="2010 loss over 500,000"),
+        pytest.param(
+            "2020",
+            20_000_000,
+            Evidence(actual_loss=3_000_000, intentional_and_serious=True, punitive_multiplier=3),
+            9_000_000,
+            id="punitive multiple over the cap",
+        ),
+        pytest.param("2020", 6_000_000, Evidence(royalty=7_000_000), 6_000_000, id="royalty capped by the claim"),
+    ],
+)
+def test_the_statutory_cap_binds_statutory_damages_only(
+    model: FittedModel, version: str, claim: float | None, evidence: Evidence, award: float
+) -> None:
+    """Art. 54 para. 1: a proved amount is awarded as proved, within the claim, whatever the statutory cap."""
+    case = Case(law_version=version, claimed_economic_loss=claim)  # type: ignore[arg-type]  # a LawVersion
+    e = estimate_cases(model, [Question(case=case, evidence=evidence)])[0]
+    loss = e.economic_loss
+    assert loss.p10 == loss.p50 == loss.p90 == loss.mean == award
+    assert (e.law.floor, e.law.cap) == (0, claim or award)  # the statutory floor does not bind a proved amount
+    assert (loss.p_floor, loss.p_full_claim) == (0, 1 if award == claim else 0)
+    assert e.net_recovery.p_negative == 0
+
+
 def test_punitive_on_a_statutory_award_is_refused(model: FittedModel) -> None:
     with pytest.raises(OutsideLawError) as caught:
         estimate_cases(
@@ -89,3 +119,15 @@ def test_a_5_million_claim_for_a_blogger_costs_more_than_it_brings(model: Fitted
     modest, inflated = estimate_cases(model, [Question(case=BLOGGER), Question(case=greedy)])
     assert inflated.court_fees.acceptance_fee == 46_800
     assert inflated.net_recovery.p_negative > modest.net_recovery.p_negative
+
+
+def test_claim_advice_on_a_proved_loss_reaches_beyond_the_statutory_cap(model: FittedModel) -> None:
+    """Asking exactly what is proved wins it all at the least fee, even above the 5,000,000 statutory cap."""
+    for proved, best in ((8_000_000, 8_000_000), (20_000, 20_000)):
+        question = Question(case=Case(law_version="2020"), evidence=Evidence(actual_loss=proved))
+        advice = advise_claim(model, question, points=10)
+        assert advice.best.claim == best
+        assert advice.best.award_p50 == proved
+        assert max(o.claim for o in advice.options) == max(proved, 5_000_000)
+        beyond = [o for o in advice.options if o.claim > proved]
+        assert all(o.expected_net_recovery < advice.best.expected_net_recovery for o in beyond)
