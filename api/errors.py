@@ -24,7 +24,7 @@ from estimator.errors import (
     field_named_in,
     json_path,
 )
-from estimator.jsondecode import TOO_DEEP
+from estimator.jsondecode import TOO_DEEP, not_utf8
 
 log = logging.getLogger("api")
 
@@ -140,6 +140,10 @@ def to_problem(exc: Exception) -> ProblemDetailsException:
         # Litestar decodes a body recursively: JSON nested a thousand deep is bad input, not a bug.
         log.warning("request body nested too deeply to decode", exc_info=exc)
         return problem(400, "bad-request", "Bad request", TOO_DEEP, [field_error(None, TOO_DEEP)])
+    if isinstance(exc, UnicodeDecodeError):
+        # Litestar decodes a JSON body whole: a string in it holding bytes that are not UTF-8 is bad input.
+        message = not_utf8(exc)
+        return problem(400, "bad-request", "Bad request", message, [field_error(None, message)])
     if isinstance(exc, NotAuthorizedException):
         return problem(401, "unauthorized", "Unauthorized", str(exc.detail))
     if isinstance(exc, HTTPException):

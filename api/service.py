@@ -6,9 +6,11 @@ models, and nothing here knows about HTTP.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
 import io
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
@@ -41,6 +43,13 @@ _CACHE_SIZE = 32
 _CHART_CACHE_SIZE = 64  # rendered charts of 30-150 kB each: a few MB at most
 V = TypeVar("V")
 Format = Literal["json", "ndjson", "csv"]
+log = logging.getLogger(__name__)
+_INTERNAL_ROW_ERROR: dict[str, object] = {
+    "type": "/problems/internal-error",
+    "title": "Internal server error",
+    "detail": "scoring stopped here on an unexpected error, which has been logged; the rows after it are missing",
+    "errors": [{"path": "$", "field": None, "message": "scoring stopped on an unexpected error"}],
+}
 
 
 class Calibration(msgspec.Struct, frozen=True, kw_only=True):
@@ -258,7 +267,7 @@ class EstimatorService:
         encoded at any moment is one chunk, so memory does not grow with the number of rows.
         """
         model = self.model_for(tenant, calibration_id)
-        rows = _count_rows(body, in_format)
+        rows = _count_rows(body, in_format, self._max_batch_rows)
         if rows > self._max_batch_rows:
             raise PayloadTooLargeError(
                 f"{rows:,} rows is more than the {self._max_batch_rows:,} allowed in one batch; split it",
@@ -276,6 +285,11 @@ class EstimatorService:
                 # Found after the response started (a CSV line that is not UTF-8, say): the rows so
                 # far stand, and the problem is the last row rather than a dropped connection.
                 yield writer.frame(encode_rows([RowProblem(id=None, error=problem_of(exc))], writer.fmt))
+            except Exception:
+                # A bug, found after the 200 was sent: log it, and end the answer with a problem row
+                # so that the client sees the rows stop short instead of a silently shorter batch.
+                log.exception("unhandled error while streaming a batch")
+                yield writer.frame(encode_rows([RowProblem(id=None, error=_INTERNAL_ROW_ERROR)], writer.fmt))
             yield writer.footer()
 
         return writer.media_type, stream()
@@ -412,8 +426,11 @@ class _Cache(Generic[V]):
             self._making.pop(key, None)
 
 
-def _count_rows(body: bytes, fmt: Format) -> int:
-    """Rows in a batch body: lines for NDJSON and CSV (less the header), elements for a JSON array."""
+def _count_rows(body: bytes, fmt: Format, limit: int) -> int:
+    """Rows in a batch body: lines for NDJSON, rows for CSV (less the header), elements for a JSON array.
+
+    A CSV is counted by lines unless that goes over `limit`: only then is it parsed to count rows.
+    """
     if fmt == "json":
         try:
             document = decode(body)
@@ -421,7 +438,16 @@ def _count_rows(body: bytes, fmt: Format) -> int:
             return 0  # `raw_chunks` then refuses the body as a 400, naming what is wrong
         return len(document) if isinstance(document, list) else 0
     lines = sum(1 for line in body.splitlines() if line.strip())
-    return max(lines - 1, 0) if fmt == "csv" else lines
+    if fmt != "csv":
+        return lines
+    if lines - 1 <= limit:
+        return max(lines - 1, 0)  # a CSV row is at least one line
+    # Over the limit by lines, perhaps only because quoted cells hold line breaks: count the rows.
+    reader = csv.reader(io.StringIO(body.decode("utf-8-sig", errors="replace"), newline=""))
+    try:
+        return max(sum(1 for row in reader if any(cell.strip() for cell in row)) - 1, 0)
+    except csv.Error:
+        return max(lines - 1, 0)  # unreadable: `raw_chunks` or the stream says why
 
 
 def _decoded(stored: StoredCalibration) -> Calibration:

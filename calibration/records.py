@@ -556,7 +556,7 @@ def _ndjson_entries(data: bytes, max_records: int | None) -> list[_Entry]:
 
 def _syntax(exc: msgspec.DecodeError, data: bytes) -> str:
     message = str(exc).removeprefix("JSON is malformed: ")
-    if "(byte " in message or message == TOO_DEEP.removeprefix("JSON is malformed: "):
+    if "(byte " in message or "not UTF-8" in message or message == TOO_DEEP.removeprefix("JSON is malformed: "):
         return message
     # msgspec gives no position for a document cut short: it is the end of the input.
     return f"{message} (at byte {len(data)}, the end of the input)"

@@ -87,7 +87,7 @@ def raw_chunks(stream: BinaryIO, fmt: Format, size: int) -> Iterator[RawChunk]:
     if fmt == "ndjson":
         return _cut((line for line in stream if line.strip()), fmt, size)
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
-    reader = csv.DictReader(text)
+    reader = csv.DictReader(text, strict=True)  # an unclosed quote is an error, not the rest of the file in one cell
     try:
         columns = reader.fieldnames or []  # reads the header
     except (UnicodeDecodeError, csv.Error) as exc:
@@ -114,12 +114,17 @@ def _csv_chunks(text: io.TextIOWrapper, reader: csv.DictReader[str], size: int) 
 def _cut(rows: Iterator[bytes] | Iterator[dict[str, str]], fmt: Format, size: int) -> Iterator[RawChunk]:
     batch: list[Any] = []
     start = 0
-    for row in rows:
-        batch.append(row)
-        if len(batch) == size:
+    try:
+        for row in rows:
+            batch.append(row)
+            if len(batch) == size:
+                yield RawChunk(start, fmt, batch)
+                start += size
+                batch = []
+    except InvalidInputError:
+        if batch:  # the rows read before the input became unreadable are still scored
             yield RawChunk(start, fmt, batch)
-            start += size
-            batch = []
+        raise
     if batch:
         yield RawChunk(start, fmt, batch)
 
@@ -184,9 +189,12 @@ def parse_chunk(chunk: RawChunk) -> list[CaseRow | InvalidInputError]:
         # Most chunks are clean: decode all their lines as one typed array in one call, and go
         # row by row (to name the bad row) only when that fails.
         try:
-            return list(decode(b"[" + b",".join(chunk.rows) + b"]", _CHUNK_DECODER))  # type: ignore[arg-type]
+            rows = decode(b"[" + b",".join(chunk.rows) + b"]", _CHUNK_DECODER)  # type: ignore[arg-type]
         except (msgspec.DecodeError, msgspec.ValidationError):
             pass
+        else:
+            if len(rows) == len(chunk.rows):  # a line `{…},{…}` joins into two rows: it is malformed
+                return list(rows)
     out: list[CaseRow | InvalidInputError] = []
     for offset, row in enumerate(chunk.rows):
         index = chunk.start + offset

@@ -1,7 +1,8 @@
-"""JSON decoding that reports input nested too deeply to read as malformed JSON, never as a crash.
+"""JSON decoding that reports input nested too deeply, or not UTF-8, as malformed JSON, never as a crash.
 
-msgspec decodes recursively, so `[[[[…]]]]` a thousand levels deep raises `RecursionError`, which
-no caller expects from bad input. Every place that decodes JSON a client sent goes through here.
+msgspec decodes recursively, so `[[[[…]]]]` a thousand levels deep raises `RecursionError`, and a
+string holding bytes that are not UTF-8 raises `UnicodeDecodeError`; no caller expects either from
+bad input. Every place that decodes JSON a client sent goes through here.
 """
 
 from __future__ import annotations
@@ -27,3 +28,11 @@ def decode(data: bytes, decoder: msgspec.json.Decoder[Any] = _ANY) -> Any:
         return decoder.decode(data)
     except RecursionError:
         raise msgspec.DecodeError(TOO_DEEP) from None
+    except UnicodeDecodeError as exc:
+        raise msgspec.DecodeError(not_utf8(exc)) from None
+
+
+def not_utf8(exc: UnicodeDecodeError) -> str:
+    """What to tell a client whose JSON holds bytes that are not UTF-8 (the position is within a string)."""
+    byte = exc.object[exc.start : exc.start + 1].hex()
+    return f"JSON is malformed: a string holds byte 0x{byte}, which is not UTF-8 (JSON text must be UTF-8)"

@@ -242,7 +242,7 @@ class CalibrationController(Controller):
         service: NamedDependency[EstimatorService],
         tenant: NamedDependency[str | None],
         limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
-        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        offset: Annotated[int, QueryParameter(ge=0, le=2**53)] = 0,
     ) -> CalibrationList:
         return CalibrationList(
             calibrations=service.list_calibrations(require_tenant(tenant), limit=limit, offset=offset)

@@ -93,6 +93,9 @@ def interest_between(
     debt was paid in full (or the day to compute up to). Each partial payment reduces the base from
     the day after it is made.
     """
+    for name, day in (("due_date", due_date), ("paid_date", paid_date)):
+        if day >= dt.date.max:  # the calendar's last day has no next day to count from or after
+            raise InvalidInputError(f"`{name}` must be before {dt.date.max.isoformat()}", field=name)
     start = due_date + dt.timedelta(days=1) if day_count is DayCount.NEXT_DAY else due_date
     _check_dates(amount, start=start, due_date=due_date, paid_date=paid_date, payments=payments)
 

@@ -150,6 +150,7 @@ def test_limits_and_formats_are_problems(tmp_path: Path) -> None:
         pytest.param("application/json", b"[" * 5000 + b"]" * 5000, "nested too deeply", id="deep"),
         pytest.param("text/csv", b"id,claim\n1,5000\n", "unknown CSV column `claim`", id="unknown-column"),
         pytest.param("text/csv", b"id,claimed_economic_loss\n1,\xff\n", "cannot be read", id="not-utf8"),
+        pytest.param("application/json", b'[{"id": "\xff"}]', "not UTF-8", id="json-not-utf8"),
     ],
 )
 def test_an_unreadable_body_is_a_400_before_anything_is_scored(
@@ -269,3 +270,62 @@ def test_csv_rows_carry_proved_amounts_and_outcomes(client: Client) -> None:
     first, second = csv.DictReader(response.text.splitlines())
     assert (first["route"], first["economic_loss_p50"], first["halved"]) == ("royalty", "30000.0", "True")
     assert second["error_detail"] == "row 1: `outcome`: Invalid enum value 'settled'"
+
+
+def test_ndjson_rows_stay_one_to_one_with_lines_whatever_bytes_they_hold(client: Client) -> None:
+    """A line that is not UTF-8, or that holds two objects, is an error in its place; its neighbours are scored."""
+    good = b'{"id": "a", "law_version": "2020", "claimed_economic_loss": 5000}\n'
+    for bad, fragment in (
+        (b'{"id": "\xff"}\n', "byte 0xff, which is not UTF-8"),
+        (b'{"id": "x", "law_version": "2020"},{"id": "y", "law_version": "2020"}\n', "trailing characters"),
+    ):
+        response = client.post("/v1/estimates/batch", content=good + bad + good, headers=NDJSON)
+        assert response.status_code == 200
+        rows = [json.loads(line) for line in response.text.splitlines()]
+        assert [row.get("id") for row in rows] == ["a", None, "a"]
+        assert fragment in rows[1]["error"]["detail"]
+        assert rows[1]["error"]["errors"][0]["path"] == "$[1]"
+
+
+def test_an_unclosed_csv_quote_is_an_error_not_the_rest_of_the_file_in_one_cell(client: Client) -> None:
+    text = 'id,law_version,claimed_economic_loss\nok,2020,5000\n"a,2020,5000\nb,2020,5000\nc,2020,5000\n'
+    response = client.post(
+        "/v1/estimates/batch", content=text, headers={"content-type": "text/csv", "accept": "application/x-ndjson"}
+    )
+    rows = [json.loads(line) for line in response.text.splitlines()]
+    assert [row.get("id") for row in rows] == ["ok", None]
+    assert "unexpected end of data" in rows[1]["error"]["detail"]
+
+
+def test_the_row_limit_counts_csv_rows_not_lines(tmp_path: Path) -> None:
+    """Quoted cells may hold line breaks: 60 two-line rows are 60 rows, within a limit of 100."""
+    rows = "".join(f'"c{i}\nsecond line",2020\n' for i in range(60))
+    with TestClient(create_app(Settings(data_dir=str(tmp_path), max_batch_rows=100))) as small:
+        within = small.post(
+            "/v1/estimates/batch", content="id,law_version\n" + rows, headers={"content-type": "text/csv"}
+        )
+        assert within.status_code == 200, within.text
+        assert len(list(csv.DictReader(within.text.splitlines()))) == 60
+        over = rows + "".join(f"d{i},2020\n" for i in range(41))
+        refused = small.post(
+            "/v1/estimates/batch", content="id,law_version\n" + over, headers={"content-type": "text/csv"}
+        )
+        assert refused.status_code == 413
+        assert refused.json()["detail"].startswith("101 rows")
+
+
+def test_a_bug_while_streaming_ends_the_answer_with_a_problem_row(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After the 200 is sent a failure cannot change the status: the answer says where it stopped."""
+    import api.service
+
+    def broken(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(api.service, "score_raw", broken)
+    response = client.post("/v1/estimates/batch", content=_ndjson(_rows(3)), headers=NDJSON)
+    assert response.status_code == 200
+    (last,) = [json.loads(line) for line in response.text.splitlines()]
+    assert last["error"]["type"] == "/problems/internal-error"
+    assert "a bug" not in response.text

@@ -114,6 +114,29 @@ def test_a_malformed_upload_names_record_and_field_and_stores_nothing(keyed: Tes
     assert keyed.get("/v1/calibrations", headers=A).json()["calibrations"] == []
 
 
+@pytest.mark.parametrize(
+    ("content_type", "body", "path"),
+    [
+        ("application/json", b'[{"id": "\xff"}]', "$"),
+        ("application/x-ndjson", b'{"id": "ok"}\n{"id": "\xff"}\n', "$[1]"),
+    ],
+)
+def test_an_upload_that_is_not_utf8_is_a_400_and_stores_nothing(
+    keyed: TestClient[Litestar], content_type: str, body: bytes, path: str
+) -> None:
+    response = keyed.post("/v1/calibrations", content=body, headers={**A, "content-type": content_type})
+    assert response.status_code == 400, response.text
+    assert "byte 0xff, which is not UTF-8" in response.json()["detail"]
+    assert response.json()["errors"][0]["path"] == path
+    assert keyed.get("/v1/calibrations", headers=A).json()["calibrations"] == []
+
+
+def test_a_listing_offset_beyond_any_database_integer_is_a_400(keyed: TestClient[Litestar]) -> None:
+    response = keyed.get("/v1/calibrations?offset=9223372036854775808", headers=A)
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["path"] == "query.offset"
+
+
 def test_too_few_usable_records_is_a_422(keyed: TestClient[Litestar]) -> None:
     response = keyed.post("/v1/calibrations", content=b"\n".join(CASES.splitlines()[:3]), headers={**A, **NDJSON})
     assert response.status_code == 422

@@ -102,6 +102,7 @@ def test_a_claim_no_higher_than_the_floor_is_awarded_in_full_with_certainty(clie
         pytest.param(b'{"a":' * 2000 + b"1" + b"}" * 2000, "nested too deeply", id="nested 2000 deep"),
         pytest.param(b'{"claimed_economic_loss": NaN}', "malformed", id="NaN"),
         pytest.param(b'{"claimed_economic_loss": 5', "truncated", id="truncated"),
+        pytest.param(b'{"id": "\xff"}', "byte 0xff, which is not UTF-8", id="not UTF-8"),
     ],
 )
 def test_a_body_that_cannot_be_read_is_a_400_with_an_errors_list(client: Client, body: bytes, fragment: str) -> None:

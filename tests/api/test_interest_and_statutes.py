@@ -44,6 +44,20 @@ def test_interest_between_dates_with_a_partial_payment(client: Client) -> None:
         pytest.param(
             {"amount": 100000, "due_date": "2024-02-30", "paid_date": "2024-03-01"}, 400, "due_date", id="bad date"
         ),
+        pytest.param(
+            {"amount": 100, "due_date": "9999-12-31", "paid_date": "9999-12-31"}, 400, "due_date", id="last day due"
+        ),
+        pytest.param(
+            {
+                "amount": 100,
+                "due_date": "9999-12-30",
+                "paid_date": "9999-12-31",
+                "payments": [{"date": "9999-12-31", "amount": 5}],
+            },
+            400,
+            "paid_date",
+            id="last day paid",
+        ),
     ],
 )
 def test_bad_interest_requests_name_the_field(client: Client, body: dict[str, Any], status: int, field: str) -> None:
