@@ -155,9 +155,11 @@ class CaseRow(Case, frozen=True, kw_only=True):
     def question(self) -> Question:
         """The row as an estimate's question; a decided-case record's punitive multiple is left out."""
         case: Case = self
+        act_date = None
         if self.act_start is not None:
             version = law_version_of_acts(self.act_start, self.act_end)
             case = msgspec.structs.replace(self, law_version=version, act_start=None, act_end=None)
+            act_date = self.act_end or self.act_start
         evidence = NO_EVIDENCE
         stated = (self.proved_actual_loss, self.proved_illegal_gains, self.proved_royalty, self.punitive_multiplier)
         if self.intentional_and_serious is not None or stated != _NOTHING_STATED:
@@ -168,6 +170,7 @@ class CaseRow(Case, frozen=True, kw_only=True):
                 royalty=self.proved_royalty,
                 intentional_and_serious=bool(self.intentional_and_serious),
                 punitive_multiplier=None if decided else self.punitive_multiplier,
+                act_date=act_date,
             )
         return Question(
             case=case,

@@ -128,6 +128,7 @@ def question_of(data: EstimateRequest) -> Question:
         royalty=data.proved_royalty,
         intentional_and_serious=data.intentional_and_serious,
         punitive_multiplier=data.punitive_multiplier,
+        act_date=data.act_end or data.act_start,
     )
     return Question(case=case, evidence=evidence, procedure=Procedure(data.procedure), outcome=Outcome(data.outcome))
 

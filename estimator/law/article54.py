@@ -28,6 +28,7 @@ CIVIL_CODE_WINDOW = (dt.date(2021, 1, 1), dt.date(2021, 5, 31))
 # case's law, {method} a damages route's name.
 _REASONS: dict[str, tuple[str, str]] = {
     "proved": ("{method} was proved ({article})", "{method}已经证明（{article}）"),
+    "proved_plural": ("{method} were proved ({article})", "{method}已经证明（{article}）"),  # illegal gains
     "elected": (
         "actual loss and illegal gains stand without order in {article}; the larger proved figure ({method}) is taken",
         "{article}对实际损失与违法所得未规定先后顺序，取已证明的较高者（{method}）",
@@ -173,7 +174,8 @@ def choose_route(
             continue
         if len(available) == 1:
             method, amount = available[0]
-            return method, amount, reason("proved", lang, method=method_name(method, lang), article=article)
+            key = "proved_plural" if method is Method.ILLEGAL_GAINS else "proved"
+            return method, amount, reason(key, lang, method=method_name(method, lang), article=article)
         # Loss and gains joined by "或者" with no order between them: the right holder elects, and
         # would elect the larger proved figure.
         method, amount = max(available, key=lambda item: item[1] or Decimal(0))

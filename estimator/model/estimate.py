@@ -12,6 +12,7 @@ route is decided first: a proved loss, gains or royalty replaces the statutory m
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import os
 from collections.abc import Sequence
@@ -24,10 +25,17 @@ import numpy.typing as npt
 
 from estimator.errors import EstimatorError
 from estimator.language import Language, article_number_zh, statute_zh
-from estimator.law.article54 import Article54Settings, DamagesEvidence, assess_damages, choose_route
+from estimator.law.article54 import (
+    Article54Settings,
+    DamagesEvidence,
+    ExpensesMode,
+    assess_damages,
+    choose_route,
+    reason,
+)
 from estimator.law.fee_arrays import acceptance_fees
 from estimator.law.fees import FeeSettings, Halving, Outcome, Procedure, halving_for
-from estimator.law.statutes import Method, copyright_regime
+from estimator.law.statutes import Method, Regime, copyright_regime
 from estimator.model.artifact import FittedModel
 from estimator.model.case import AMOUNT_TOLERANCE, Case
 from estimator.model.distribution import CensoredLogNormal
@@ -58,6 +66,9 @@ class Evidence(msgspec.Struct, frozen=True, kw_only=True):
     royalty: float | None = None
     intentional_and_serious: bool = False
     punitive_multiplier: float | None = None
+    # The day whose law governs the act (its last day), when the request dated it: it decides whether
+    # the Civil Code's punitive damages reach an act under the 2010 law (`civil_code_punitive_window`).
+    act_date: dt.date | None = None
 
     @property
     def proves_anything(self) -> bool:
@@ -207,7 +218,11 @@ def estimate_columns(
     out["acceptance_fee"] = np.where(no_fee, np.nan, acceptance)
     out["fee_due"] = np.where(no_fee, np.nan, due)
     share = model.expenses.share
-    out["expected_expenses"] = np.round(_zero_nan(cols.expenses) * share)
+    supported = np.round(_zero_nan(cols.expenses) * share)
+    if settings.article54.expenses_mode is ExpensesMode.INCLUSIVE:
+        # The statutory figure covers the reasonable expenses ("含合理开支"): none are added on top.
+        supported = np.where(np.isnan(proved), 0.0, supported)
+    out["expected_expenses"] = supported
 
     def block(start: int) -> None:
         rows = slice(start, min(start + BLOCK, n))
@@ -345,6 +360,7 @@ def estimate_rows(
     """Estimate every question; a question the law refuses gets its error in its place."""
     settings = settings or Settings()
     cols = CaseColumns([q.case for q in questions], default_law_version=DEFAULT_LAW_VERSION)
+    regimes = [_regime_of(q.case, code) for q, code in zip(questions, cols.codes["law_version"].tolist(), strict=True)]
     proved = np.full(cols.n, np.nan)
     route_of: dict[int, tuple[Method, float | None, str]] = {}
     errors: dict[int, EstimatorError] = {}
@@ -352,7 +368,7 @@ def estimate_rows(
         if not question.evidence.proves_anything:
             continue
         try:
-            method, amount, why = _route(question, cols, i, settings, lang)
+            method, amount, why = _route(question, regimes[i], cols.claim[i], settings, lang)
         except EstimatorError as exc:
             errors[i] = exc
             continue
@@ -370,20 +386,42 @@ def estimate_rows(
         covariate_claim=covariate_claim,
     )
     estimates: list[Estimate | EstimatorError] = list(
-        assemble(model, cols, result, halvings=halvings, route_of=route_of, lang=lang)
+        assemble(
+            model,
+            cols,
+            result,
+            regimes=regimes,
+            outcomes=[q.outcome for q in questions],
+            halvings=halvings,
+            route_of=route_of,
+            lang=lang,
+            inclusive=settings.article54.expenses_mode is ExpensesMode.INCLUSIVE,
+        )
     )
     for i, error in errors.items():
         estimates[i] = error
     return estimates
 
 
+_MODELLED_REGIMES = (copyright_regime("2010"), copyright_regime("2020"))
+_REGIME_2001 = copyright_regime("2001")
+
+
+def _regime_of(case: Case, code: int) -> Regime:
+    """The statute a case is decided under: a record of the 2001 text is modelled as the 2010 one (the
+    same damages rules: loss, then gains, then statutory damages up to 500,000) but cited as itself."""
+    return _REGIME_2001 if case.law_version == "2001" else _MODELLED_REGIMES[code]
+
+
+def _has_royalty_route(regime: Regime) -> bool:
+    return any(Method.ROYALTY in group for group in regime.methods)
+
+
 def _route(
-    question: Question, cols: CaseColumns, i: int, settings: Settings, lang: Language
+    question: Question, regime: Regime, claim: float, settings: Settings, lang: Language
 ) -> tuple[Method, float | None, str]:
     """The Article 54 route of a case with proved amounts (a few per batch; Decimal legal rules), and why."""
     evidence = question.evidence
-    regime = copyright_regime(("2010", "2020")[cols.codes["law_version"][i]])
-    claim = cols.claim[i]
     proved = DamagesEvidence(
         actual_loss=_dec(evidence.actual_loss),
         illegal_gains=_dec(evidence.illegal_gains),
@@ -392,6 +430,7 @@ def _route(
         serious=evidence.intentional_and_serious,
         punitive_multiplier=_dec(evidence.punitive_multiplier),
         claimed_economic_loss=None if math.isnan(claim) else _dec(float(claim)),
+        act_date=evidence.act_date,
     )
     method, _, why = choose_route(regime, proved, lang=lang)
     if method is Method.STATUTORY:
@@ -411,7 +450,7 @@ _ESTIMATED: dict[Language, str] = {"en": "the amount is estimated from decided c
 _NO_PROOF = DamagesEvidence()
 _STATUTORY_REASON: dict[tuple[str, Language], str] = {
     (version, lang): _joined((choose_route(copyright_regime(version), _NO_PROOF, lang=lang)[2], _ESTIMATED[lang]), lang)
-    for version in ("2010", "2020")
+    for version in ("2001", "2010", "2020")
     for lang in ("en", "zh")
 }
 # What an estimate takes for granted when the case does not say, in English and Chinese.
@@ -423,9 +462,25 @@ _ASSUME_NO_CLAIM = {
     "en": "no claimed amount: the award is capped only by the statute, and no fee can be computed",
     "zh": "未主张具体赔偿数额：判赔仅受法定上限限制，无法计算诉讼费",
 }
+# A case that ends without judgment has no award: what the figures stand for then.
+_ASSUME_MEDIATION = {
+    "en": "settled by mediation: the agreed amount is taken to follow the range a judgment would give",
+    "zh": "调解结案：推定调解协议的金额与判决可能判赔的区间一致",
+}
+_ASSUME_WITHDRAWAL = {
+    "en": "claim withdrawn: the award range stands for a settlement paid outside court; without one the claimant "
+    "recovers nothing and still bears the fee",
+    "zh": "撤回起诉：判赔区间代表庭外和解可得的金额；未达成和解的，原告一无所得且仍负担诉讼费",
+}
+_ASSUME_INCLUSIVE = {lang: reason("inclusive", lang) for lang in ("en", "zh")}
 _ASSUME_STATUTORY = {
     "en": "the award follows the statutory route: loss, gains and royalty are difficult to calculate",
     "zh": "按法定赔偿确定判赔：实际损失、违法所得和权利使用费均难以计算",
+}
+# The 2001 and 2010 texts have no royalty route: a royalty is only a factor within statutory damages.
+_ASSUME_STATUTORY_NO_ROYALTY = {
+    "en": "the award follows the statutory route: loss and gains are difficult to calculate",
+    "zh": "按法定赔偿确定判赔：实际损失和违法所得均难以计算",
 }
 
 
@@ -434,9 +489,12 @@ def assemble(
     cols: CaseColumns,
     result: EstimateColumns,
     *,
+    regimes: Sequence[Regime],
+    outcomes: Sequence[Outcome],
     halvings: Sequence[Halving],
     route_of: dict[int, tuple[Method, float | None, str]],
     lang: Language = "en",
+    inclusive: bool = False,
 ) -> list[Estimate]:
     """Rows of the columns as `Estimate` structs; model amounts are rounded to the yuan here, once.
 
@@ -450,7 +508,6 @@ def assemble(
         data_cutoff=model.data_cutoff,
     )
     share = round(model.expenses.share, 4)
-    regimes = [copyright_regime("2010"), copyright_regime("2020")]
     q = np.round(result.quantiles).tolist()
     mean = np.round(result.mean).tolist()
     expenses = result.expected_expenses.tolist()
@@ -462,14 +519,13 @@ def assemble(
     d_fit = np.round(result.defendant_fitted, 2).tolist()
     net = np.round(result.net_expected).tolist()
     p_neg = np.round(result.p_negative, 4).tolist()
-    versions = cols.codes["law_version"].tolist()
     claimed_expenses = cols.expenses.tolist()
     disputed = cols.disputed.tolist()
     claim_known = (cols.claim > 0).tolist()
     law_given = cols.law_given.tolist()
     estimates = []
     for i in range(cols.n):
-        regime = regimes[versions[i]]
+        regime = regimes[i]
         method, amount, why = route_of.get(i, (Method.STATUTORY, None, _STATUTORY_REASON[regime.version, lang]))
         statutory = amount is None
         assumptions = tuple(
@@ -477,7 +533,11 @@ def assemble(
             for text, applies in (
                 (_ASSUME_LAW, not law_given[i]),
                 (_ASSUME_NO_CLAIM, not claim_known[i]),
-                (_ASSUME_STATUTORY, statutory),
+                (_ASSUME_STATUTORY, statutory and _has_royalty_route(regime)),
+                (_ASSUME_STATUTORY_NO_ROYALTY, statutory and not _has_royalty_route(regime)),
+                (_ASSUME_INCLUSIVE, statutory and inclusive),
+                (_ASSUME_MEDIATION, outcomes[i] is Outcome.MEDIATION),
+                (_ASSUME_WITHDRAWAL, outcomes[i] is Outcome.WITHDRAWAL),
             )
             if applies
         )

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
+
+from api.app import create_app
+from api.settings import Settings
 
 Client = TestClient[Litestar]
 BLOGGER = {
@@ -242,3 +246,27 @@ def test_a_chinese_estimate_names_the_law_as_a_chinese_lawyer_writes_it(client: 
     chinese = client.post("/v1/estimates", json=case, headers={"accept-language": "zh"}).json()["law"]
     assert (chinese["statute"], chinese["article"]) == ("《著作权法》（2010年修正）", "第四十九条")
     assert (english["statute"], english["article"]) == ("Copyright Law (2010 amendment)", "art. 49")
+
+
+def test_the_civil_code_punitive_window_is_read_from_the_acts_dates(tmp_path: Path) -> None:
+    """ESTIMATOR_CIVIL_CODE_PUNITIVE_WINDOW: punitive damages for an act of 2021-01-01…05-31 (2010 law)."""
+    body = {
+        "act_start": "2021-03-01",
+        "proved_actual_loss": 10_000,
+        "intentional_and_serious": True,
+        "punitive_multiplier": 2,
+        "claimed_economic_loss": 50_000,
+    }
+    row = {**body, "id": "r"}
+    with TestClient(create_app(Settings(data_dir=str(tmp_path)))) as default:
+        assert default.post("/v1/estimates", json=body).status_code == 422
+        assert default.post("/v1/estimates/batch", json=[row]).json()[0]["error"]["type"] == "/problems/outside-law"
+    with TestClient(create_app(Settings(data_dir=str(tmp_path), civil_code_punitive_window=True))) as window:
+        single = window.post("/v1/estimates", json=body).json()
+        (batch,) = window.post("/v1/estimates/batch", json=[row]).json()
+        outside = window.post("/v1/estimates", json={**body, "act_start": "2021-06-01"}).json()  # 2020 law anyway
+        before = window.post("/v1/estimates", json={**body, "act_start": "2020-12-31"})
+    assert (single["law"]["version"], single["economic_loss"]["p50"]) == ("2010", 20_000)
+    assert batch["economic_loss"]["p50"] == 20_000
+    assert (outside["law"]["version"], outside["economic_loss"]["p50"]) == ("2020", 20_000)
+    assert before.status_code == 422  # before the Civil Code: no punitive damages under the 2010 law

@@ -6,10 +6,12 @@ import msgspec
 import pytest
 
 from estimator.errors import OutsideLawError
+from estimator.law.article54 import Article54Settings, ExpensesMode
+from estimator.law.fees import Outcome
 from estimator.model.advice import advise_claim
 from estimator.model.artifact import FittedModel, default_model
 from estimator.model.case import Case
-from estimator.model.estimate import Evidence, Question, estimate_cases
+from estimator.model.estimate import Evidence, Question, Settings, estimate_cases
 
 
 @pytest.fixture(scope="module")
@@ -131,3 +133,53 @@ def test_claim_advice_on_a_proved_loss_reaches_beyond_the_statutory_cap(model: F
         assert max(o.claim for o in advice.options) == max(proved, 5_000_000)
         beyond = [o for o in advice.options if o.claim > proved]
         assert all(o.expected_net_recovery < advice.best.expected_net_recovery for o in beyond)
+
+
+def test_inclusive_expenses_sit_inside_a_statutory_award_but_not_a_proved_one(model: FittedModel) -> None:
+    """ESTIMATOR_EXPENSES_MODE=inclusive (LEGAL.md open question 5): nothing is added on top of statutory damages."""
+    case = Case(law_version="2020", claimed_economic_loss=100_000, claimed_expenses=10_000)
+    questions = [Question(case=case), Question(case=case, evidence=Evidence(actual_loss=30_000))]
+    separate = estimate_cases(model, questions)
+    inclusive = estimate_cases(
+        model, questions, settings=Settings(article54=Article54Settings(expenses_mode=ExpensesMode.INCLUSIVE))
+    )
+    statutory, proved = inclusive
+    assert statutory.economic_loss == separate[0].economic_loss
+    assert statutory.expenses.expected_supported == 0 < separate[0].expenses.expected_supported
+    assert statutory.total_award.p50 == statutory.economic_loss.p50
+    assert statutory.net_recovery.expected < separate[0].net_recovery.expected
+    assert "reasonable expenses are inside the statutory figure (inclusive mode)" in statutory.law.assumptions
+    assert proved == separate[1]  # expenses on a proved route are always added (art. 54 para. 3)
+
+
+def test_a_record_under_the_2001_text_is_modelled_as_2010_but_cited_as_itself(model: FittedModel) -> None:
+    """Same damages rules (loss, then gains, then statutory damages up to 500,000), different article."""
+    older, newer = (
+        estimate_cases(model, [Question(case=Case(law_version=v, claimed_economic_loss=800_000))])[0]  # type: ignore[arg-type]
+        for v in ("2001", "2010")
+    )
+    assert (older.law.statute_id, older.law.article, older.law.version) == ("copyright-2001", "art. 48", "2001")
+    assert "(art. 48)" in older.law.route_reason
+    assert (newer.law.statute_id, newer.law.article) == ("copyright-2010", "art. 49")
+    assert older.economic_loss == newer.economic_loss
+    # Neither text has a royalty route, so the statutory assumption does not speak of one.
+    assert older.law.assumptions == newer.law.assumptions
+    assert not any("royalty" in a for a in newer.law.assumptions)
+    gains = estimate_cases(model, [Question(case=BLOGGER, evidence=Evidence(illegal_gains=2_000))])[0]
+    assert gains.law.route_reason.startswith("illegal gains were proved (art. 54)")
+
+
+@pytest.mark.parametrize(
+    ("outcome", "english", "chinese"),
+    [(Outcome.MEDIATION, "settled by mediation", "调解结案"), (Outcome.WITHDRAWAL, "claim withdrawn", "撤回起诉")],
+)
+def test_a_case_ending_without_judgment_says_what_its_award_stands_for(
+    model: FittedModel, outcome: Outcome, english: str, chinese: str
+) -> None:
+    question = Question(case=BLOGGER, outcome=outcome)
+    (en,) = estimate_cases(model, [question])
+    (zh,) = estimate_cases(model, [question], lang="zh")
+    assert any(a.startswith(english) for a in en.law.assumptions)
+    assert any(a.startswith(chinese) for a in zh.law.assumptions)
+    (judged,) = estimate_cases(model, [Question(case=BLOGGER)])
+    assert not any(a.startswith(("settled", "claim withdrawn")) for a in judged.law.assumptions)
