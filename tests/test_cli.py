@@ -152,8 +152,8 @@ def test_the_example_cases_in_the_readme_score(tmp_path: Path) -> None:
     assert [row["id"] for row in rows] == [
         "blogger-ai-picture",
         "ai-platform-character",
-        "photo-agency-20-photos",
-        "video-platform-hit-series",
+        "agency-20-photos",
+        "platform-hit-series",
     ]
     assert all(float(row["economic_loss_p50"]) >= 500 for row in rows)
 

@@ -34,12 +34,13 @@ from estimator.model.case import (
 from estimator.model.compare import Comparison
 from estimator.model.estimate import Evidence, Question
 
+CALIBRATION_ID_PATTERN = r"^[A-Za-z0-9_-]+$"
 CalibrationId = Annotated[
     str,
     Meta(
         min_length=1,
         max_length=64,
-        pattern=r"^[A-Za-z0-9_-]+$",
+        pattern=CALIBRATION_ID_PATTERN,
         description="A calibration id from `POST /v1/calibrations`, or `default` (the bundled decided cases).",
     ),
 ]
@@ -356,7 +357,10 @@ class EstimateController(Controller):
         body: RawBody,
         service: NamedDependency[EstimatorService],
         tenant: NamedDependency[str | None],
-        calibration_id: Annotated[CalibrationId | None, QueryParameter(description="As for single estimates.")] = None,
+        calibration_id: Annotated[
+            str | None,
+            QueryParameter(max_length=64, pattern=CALIBRATION_ID_PATTERN, description="As for single estimates."),
+        ] = None,
         lang: Annotated[
             Literal["en", "zh"] | None,
             QueryParameter(description="Language of each row's reasons and notes; default from `Accept-Language`."),

@@ -159,7 +159,9 @@ FEE_EXAMPLES = [
     Example(
         id="ai_picture_blogger",
         summary="AI picture reposted by a blogger: 5,000 claimed, 500 awarded",
-        description="Beijing Internet Court (2023)京0491民初11279号: the flat 50 yuan fee, all on the defendant.",
+        description="Beijing Internet Court (2023)京0491民初11279号: the flat 50 yuan fee. The default split is "
+        "proportional (45 on the plaintiff, who won a tenth of the claim); the court in fact put all 50 on the "
+        "defendant, as courts often do in statutory-damages cases (the estimate's `fitted` split learns this).",
         value={"claim_amount": 5000, "awarded_amount": 500},
     ),
     Example(

@@ -35,7 +35,7 @@ START_WITH = {
     "POST /v1/estimates/compare": "one case and named variations side by side",
     "POST /v1/fees": "the acceptance fee of a claim, exactly as the 2007 Measures charge it",
     "POST /v1/estimates/batch": "many cases at once, as JSON, NDJSON or CSV",
-    "GET /v1/calibrations": "the bundled calibration and your firm's own",
+    "GET /v1/calibrations": "your firm's own calibrations (the bundled one is `GET /v1/calibrations/default`)",
 }
 
 

@@ -16,7 +16,7 @@ from typing import Annotated, Final, Literal
 import msgspec
 from msgspec import Meta
 
-from estimator.errors import InvalidInputError
+from estimator.errors import OutsideLawError
 from estimator.law.statutes import Law, select_regime
 
 WorkType = Literal[
@@ -151,7 +151,7 @@ def law_version_of_acts(act_start: dt.date, act_end: dt.date | None = None) -> L
     version = select_regime(Law.COPYRIGHT, act_start, act_end).version
     if version not in ("2010", "2020"):
         field = "act_end" if act_end is not None else "act_start"
-        raise InvalidInputError("acts before 2010-04-01 are outside the estimate's data", field=field)
+        raise OutsideLawError("acts before 2010-04-01 are outside the estimate's data", field=field)
     return version  # type: ignore[return-value]  # narrowed by the test above
 
 
