@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, Literal
 
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
@@ -119,8 +121,29 @@ _HEADERS = frozenset({"accept", "content-type"})
 
 
 def field_error(field: str | None, message: str) -> dict[str, Any]:
+    source, _, name = (field or "").partition(".")
+    if source in _PARAMETER_SOURCES and name:  # a query or path parameter, named by `parameters_named`
+        return {"path": field, "field": name, "message": message}
     path = f"header.{field}" if field in _HEADERS else json_path(field)
     return {"path": path, "field": field or None, "message": message}
+
+
+_PARAMETER_SOURCES = frozenset({"query", "path"})
+
+
+@contextmanager
+def parameters_named(source: Literal["query", "path"], *names: str) -> Iterator[None]:
+    """Report a domain error about one of `names` at `query.<name>` or `path.<name>`, not in the body.
+
+    The domain names its fields plainly (`calibration_id`, `act_start`); where a handler took them
+    from the query or the path, the client should be pointed there.
+    """
+    try:
+        yield
+    except EstimatorError as exc:
+        if exc.field in names:
+            exc.field = f"{source}.{exc.field}"
+        raise
 
 
 def to_problem(exc: Exception) -> ProblemDetailsException:

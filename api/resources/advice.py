@@ -12,7 +12,7 @@ from msgspec import Meta
 
 from api.errors import AUTH_RESPONSES, ERROR_RESPONSES
 from api.formats import language_of
-from api.resources.estimates import BLOGGER_FACTS, EstimateRequest, question_of
+from api.resources.estimates import BLOGGER_FACTS, EstimateRequest, fields_within, question_of
 from api.service import EstimatorService
 from api.types import ClaimYuan
 from api.types import Request as RequestBody
@@ -39,15 +39,16 @@ def advice_for(
     data: ClaimAdviceRequest, *, service: EstimatorService, tenant: str | None, lang: Language = "en"
 ) -> ClaimAdvice:
     """The advice a request asks for (also drawn by `POST /v1/claims/advice/chart`), its assumption in `lang`."""
-    return service.advise(
-        question_of(data.case),
-        tenant=tenant,
-        calibration_id=data.case.calibration_id,
-        assessed_loss=data.assessed_loss,
-        your_claim=data.your_claim,
-        points=data.points,
-        lang=lang,
-    )
+    with fields_within("case"):
+        return service.advise(
+            question_of(data.case),
+            tenant=tenant,
+            calibration_id=data.case.calibration_id,
+            assessed_loss=data.assessed_loss,
+            your_claim=data.your_claim,
+            points=data.points,
+            lang=lang,
+        )
 
 
 ADVICE_EXAMPLES = [

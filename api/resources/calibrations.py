@@ -14,7 +14,7 @@ from litestar.response import Response as LitestarResponse
 from msgspec import Meta
 
 from api.auth import require_tenant
-from api.errors import AUTH_RESPONSES, ERROR_RESPONSES, UPLOAD_RESPONSES
+from api.errors import AUTH_RESPONSES, ERROR_RESPONSES, UPLOAD_RESPONSES, parameters_named
 from api.formats import body_format
 from api.openapi import RawBodyDoc
 from api.service import Calibration, EstimatorService
@@ -260,7 +260,8 @@ class CalibrationController(Controller):
     def get_calibration(
         self, calibration_id: PathId, service: NamedDependency[EstimatorService], tenant: NamedDependency[str | None]
     ) -> CalibrationOut:
-        return calibration_out(service.get_calibration(tenant, calibration_id))
+        with parameters_named("path", "calibration_id"):
+            return calibration_out(service.get_calibration(tenant, calibration_id))
 
     @delete(
         "/{calibration_id:str}",
@@ -275,7 +276,8 @@ class CalibrationController(Controller):
         self, calibration_id: PathId, service: NamedDependency[EstimatorService], tenant: NamedDependency[str | None]
     ) -> None:
         _not_the_default(service, tenant, calibration_id, "deleted")
-        service.delete_calibration(require_tenant(tenant), calibration_id)
+        with parameters_named("path", "calibration_id"):
+            service.delete_calibration(require_tenant(tenant), calibration_id)
 
     @patch(
         "/{calibration_id:str}",
@@ -294,4 +296,5 @@ class CalibrationController(Controller):
         tenant: NamedDependency[str | None],
     ) -> CalibrationOut:
         _not_the_default(service, tenant, calibration_id, "renamed")
-        return calibration_out(service.rename_calibration(require_tenant(tenant), calibration_id, data.name))
+        with parameters_named("path", "calibration_id"):
+            return calibration_out(service.rename_calibration(require_tenant(tenant), calibration_id, data.name))

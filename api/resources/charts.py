@@ -10,10 +10,10 @@ from litestar.params import Body, PathParameter, QueryParameter
 from litestar.response import Response as LitestarResponse
 
 from api.charts import MEDIA_TYPES, advice_chart, award_chart, cjk_font, reliability_chart
-from api.errors import AUTH_RESPONSES, CHART_RESPONSES, ERROR_RESPONSES
+from api.errors import AUTH_RESPONSES, CHART_RESPONSES, ERROR_RESPONSES, parameters_named
 from api.formats import image_format, language_of
 from api.resources.advice import ADVICE_EXAMPLES, ClaimAdviceRequest, advice_for
-from api.resources.estimates import ESTIMATE_EXAMPLES, EstimateRequest, question_of
+from api.resources.estimates import ESTIMATE_EXAMPLES, EstimateRequest, fields_within, question_of
 from api.service import EstimatorService
 from estimator.language import Language
 
@@ -93,9 +93,10 @@ class ChartController(Controller):
         def draw() -> bytes:
             return advice_chart(advice_for(data, service=service, tenant=tenant), fmt=fmt, lang=lang)
 
-        chart = await service.chart(
-            "advice", data, tenant=tenant, calibration_id=data.case.calibration_id, fmt=fmt, lang=lang, draw=draw
-        )
+        with fields_within("case"):  # the calibration is looked up before anything is drawn
+            chart = await service.chart(
+                "advice", data, tenant=tenant, calibration_id=data.case.calibration_id, fmt=fmt, lang=lang, draw=draw
+            )
         return _image(chart, fmt, lang)
 
     @get(
@@ -125,7 +126,8 @@ class ChartController(Controller):
             # The bundled calibration's validation is computed on first use (seconds), here in the thread.
             return reliability_chart(service.evaluation_for(tenant, calibration_id), fmt=fmt, lang=lang)
 
-        chart = await service.chart(
-            "reliability", None, tenant=tenant, calibration_id=calibration_id, fmt=fmt, lang=lang, draw=draw
-        )
+        with parameters_named("path", "calibration_id"):
+            chart = await service.chart(
+                "reliability", None, tenant=tenant, calibration_id=calibration_id, fmt=fmt, lang=lang, draw=draw
+            )
         return _image(chart, fmt, lang)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Literal
 
 import msgspec
@@ -12,13 +15,13 @@ from litestar.params import Body, QueryParameter, RawBody
 from litestar.response import Stream
 from msgspec import Meta
 
-from api.errors import AUTH_RESPONSES, BATCH_RESPONSES, ERROR_RESPONSES
+from api.errors import AUTH_RESPONSES, BATCH_RESPONSES, ERROR_RESPONSES, parameters_named
 from api.formats import body_format, language_of, wanted_format
 from api.openapi import RawBodyDoc
 from api.service import EstimatorService, ExplainedEstimate
 from api.types import ClaimYuan, Date, Yuan
 from api.types import Request as RequestBody
-from estimator.errors import InvalidInputError
+from estimator.errors import EstimatorError, InvalidInputError
 from estimator.law.fees import Outcome, Procedure
 from estimator.model.case import (
     Case,
@@ -95,6 +98,32 @@ class EstimateRequest(RequestBody, frozen=True):
     def __post_init__(self) -> None:
         check_act_dates(self.law_version, self.act_start, self.act_end)
         check_claim_parts(self)
+
+
+@contextmanager
+def fields_within(prefix: str) -> Iterator[None]:
+    """Name the fields of an estimate request nested in a larger body from its root (`case.act_start`).
+
+    A domain error names the request's own field (`act_start`, `punitive_multiplier`); a client
+    needs the path within what it sent.
+    """
+    try:
+        yield
+    except EstimatorError as exc:
+        exc.field = within(prefix, exc.field)
+        raise
+
+
+def within(prefix: str, field: str | None) -> str | None:
+    """`prefix.field` for a field of an estimate request; any other field as it is."""
+    if _root_field(field) in EstimateRequest.__struct_fields__:
+        return f"{prefix}.{field}"
+    return field
+
+
+def _root_field(field: str | None) -> str:
+    """The first name of a field path: `payments` of `payments[0].date`."""
+    return re.split(r"[.\[]", field or "", maxsplit=1)[0]
 
 
 def question_of(data: EstimateRequest) -> Question:
@@ -328,13 +357,22 @@ class EstimateController(Controller):
         service: NamedDependency[EstimatorService],
         tenant: NamedDependency[str | None],
     ) -> Comparison:
-        return service.compare(
-            question_of(data.base),
-            variation_questions(data),
-            tenant=tenant,
-            calibration_id=data.base.calibration_id,
-            lang=data.base.lang or language_of(request),
-        )
+        with fields_within("base"):
+            base = question_of(data.base)
+        try:
+            return service.compare(
+                base,
+                variation_questions(data),
+                tenant=tenant,
+                calibration_id=data.base.calibration_id,
+                lang=data.base.lang or language_of(request),
+            )
+        except EstimatorError as exc:
+            scenario = getattr(exc, "scenario", 0)
+            if scenario == 0:
+                exc.field = within("base", exc.field)
+                raise
+            raise _in_variation(exc, scenario - 1, data.variations[scenario - 1]) from None
 
     @post(
         "/batch",
@@ -367,14 +405,15 @@ class EstimateController(Controller):
         ] = None,
     ) -> Stream:
         in_format = body_format(request)
-        media_type, chunks = service.score_batch(
-            body,
-            in_format,
-            wanted_format(request, default=in_format),
-            tenant=tenant,
-            calibration_id=calibration_id,
-            lang=lang or language_of(request),
-        )
+        with parameters_named("query", "calibration_id"):
+            media_type, chunks = service.score_batch(
+                body,
+                in_format,
+                wanted_format(request, default=in_format),
+                tenant=tenant,
+                calibration_id=calibration_id,
+                lang=lang or language_of(request),
+            )
         return Stream(chunks, media_type=media_type)
 
 
@@ -402,8 +441,19 @@ def variation_questions(data: CompareRequest) -> list[tuple[str, Question]]:
             message, _, path = str(exc).partition(" - at `$.")
             field = f"variations[{i}].changes" + (f".{path.rstrip('`')}" if path else "")
             raise InvalidInputError(f"variation `{variation.name}`: {message}", field=field) from exc
-        out.append((variation.name, question_of(changed)))
+        try:
+            out.append((variation.name, question_of(changed)))
+        except EstimatorError as exc:
+            raise _in_variation(exc, i, variation) from None
     return out
+
+
+def _in_variation(exc: EstimatorError, i: int, variation: Variation) -> EstimatorError:
+    """Name a variation's fact where the client wrote it: in its `changes`, or else in the base."""
+    changed = _root_field(exc.field) in variation.changes
+    exc.field = within(f"variations[{i}].changes" if changed else "base", exc.field)
+    exc.message = f"variation `{variation.name}`: {exc.message}"
+    return exc
 
 
 COMPARE_EXAMPLES = [

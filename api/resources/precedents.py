@@ -12,7 +12,7 @@ from msgspec import Meta
 
 from api.errors import AUTH_RESPONSES, ERROR_RESPONSES
 from api.formats import language_of
-from api.resources.estimates import EstimateRequest, question_of
+from api.resources.estimates import EstimateRequest, fields_within, question_of
 from api.service import EstimatorService
 from api.types import Request as RequestBody
 from api.types import Response as ResponseBody
@@ -35,13 +35,14 @@ class PrecedentList(ResponseBody, frozen=True):
 
 def precedents_for(data: PrecedentRequest, *, service: EstimatorService, tenant: str | None) -> list[Precedent]:
     """The precedents a request asks for, as a list or as a report."""
-    return service.precedents(
-        question_of(data.case),
-        tenant=tenant,
-        calibration_id=data.case.calibration_id,
-        max_distance=data.max_distance,
-        limit=data.limit,
-    )
+    with fields_within("case"):
+        return service.precedents(
+            question_of(data.case),
+            tenant=tenant,
+            calibration_id=data.case.calibration_id,
+            max_distance=data.max_distance,
+            limit=data.limit,
+        )
 
 
 PRECEDENT_EXAMPLES = [

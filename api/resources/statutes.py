@@ -9,7 +9,7 @@ from litestar import Controller, get
 from litestar.params import FromQuery, QueryParameter
 from msgspec import Meta
 
-from api.errors import ERROR_RESPONSES
+from api.errors import ERROR_RESPONSES, parameters_named
 from api.types import Response
 from estimator.law.statutes import REGIMES, Law, Regime, select_regime
 
@@ -130,7 +130,8 @@ class StatuteController(Controller):
             dt.date | None, QueryParameter(description="Last day, for a continuing act (default: `act_start`).")
         ] = None,
     ) -> ApplicableStatute:
-        regime = select_regime(Law(law), act_start, act_end)
+        with parameters_named("query", "act_start", "act_end"):
+            regime = select_regime(Law(law), act_start, act_end)
         day = (act_end or act_start).isoformat()
         return ApplicableStatute(
             statute=statute_out(regime),

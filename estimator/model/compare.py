@@ -13,9 +13,10 @@ from collections.abc import Sequence
 import msgspec
 import numpy as np
 
+from estimator.errors import EstimatorError
 from estimator.language import Language
 from estimator.model.artifact import FittedModel
-from estimator.model.estimate import DEFAULT_LAW_VERSION, Estimate, Question, Settings, estimate_cases
+from estimator.model.estimate import DEFAULT_LAW_VERSION, Estimate, Question, Settings, estimate_rows
 from estimator.model.explain import Z80
 from estimator.model.features import CaseColumns
 
@@ -48,9 +49,17 @@ def compare_scenarios(
     settings: Settings | None = None,
     lang: Language = "en",
 ) -> Comparison:
-    """The base and each variation estimated (their reasons in `lang`), with each variation's difference."""
+    """The base and each variation estimated (their reasons in `lang`), with each variation's difference.
+
+    A scenario the law refuses raises its error with `scenario` set: 0 for the base, i for variation i - 1.
+    """
     questions = [base, *(q for _, q in variations)]
-    estimates = estimate_cases(model, questions, settings=settings, lang=lang)
+    results = estimate_rows(model, questions, settings=settings, lang=lang)
+    for index, result in enumerate(results):
+        if isinstance(result, EstimatorError):
+            result.scenario = index  # type: ignore[attr-defined]  # 0: the base; i: variation i - 1
+            raise result
+    estimates: list[Estimate] = results  # type: ignore[assignment]  # no errors, checked just above
     x = CaseColumns([q.case for q in questions], default_law_version=DEFAULT_LAW_VERSION).design_matrix(model.features)
     beta = np.asarray(model.coefficients)
     cov = np.asarray(model.covariance)

@@ -141,6 +141,7 @@ def test_limits_and_formats_are_problems(tmp_path: Path) -> None:
         assert refused.json()["errors"][0]["path"] == "header.accept"  # a header, not a field of the body
         unknown = small.post("/v1/estimates/batch?calibration_id=nope", content=_ndjson(_rows(2)), headers=NDJSON)
         assert unknown.status_code == 404
+        assert unknown.json()["errors"][0]["path"] == "query.calibration_id"
 
 
 @pytest.mark.parametrize(

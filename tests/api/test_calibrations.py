@@ -265,3 +265,24 @@ def test_a_firms_upload_of_the_bundled_records_is_its_own_calibration(keyed: Tes
     assert keyed.get("/v1/calibrations", headers=A).json()["calibrations"] == []
     assert keyed.delete(path, headers=A).status_code == 405  # what is left under that id is the bundled one
     assert keyed.get(path, headers=A).json()["name"] == "bundled decided cases"
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/v1/calibrations/nope"),
+        ("DELETE", "/v1/calibrations/nope"),
+        ("PATCH", "/v1/calibrations/nope"),
+        ("GET", "/v1/calibrations/nope/reliability"),
+    ],
+)
+def test_an_unknown_calibration_in_the_path_is_named_in_the_path(
+    keyed: TestClient[Litestar], method: str, path: str
+) -> None:
+    response = keyed.request(method, path, headers=A, json={"name": "x"} if method == "PATCH" else None)
+    assert response.status_code == 404
+    assert response.json()["errors"][0] == {
+        "path": "path.calibration_id",
+        "field": "calibration_id",
+        "message": "no calibration 'nope' for this API key",
+    }

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
@@ -57,3 +60,63 @@ def test_scenarios_are_explained_in_the_language_asked(client: Client) -> None:
     )
     assert chinese[0]["estimate"]["law"]["route_reason"].startswith("实际损失、违法所得和权利使用费均未证明")
     assert [s["difference"] for s in chinese] == [s["difference"] for s in english]
+
+
+_PUNITIVE = {"punitive_multiplier": 2, "intentional_and_serious": True}
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "status", "where"),
+    [
+        ("/v1/claims/advice", {"case": {"act_start": "2005-01-01"}}, 422, "$.case.act_start"),
+        ("/v1/claims/advice", {"case": _PUNITIVE}, 422, "$.case.punitive_multiplier"),
+        ("/v1/claims/advice/chart", {"case": {"calibration_id": "nope"}}, 404, "$.case.calibration_id"),
+        ("/v1/precedents", {"case": {"act_start": "2005-01-01"}}, 422, "$.case.act_start"),
+        ("/v1/precedents/report", {"case": {"calibration_id": "nope"}}, 404, "$.case.calibration_id"),
+        (
+            "/v1/estimates/compare",
+            {"base": {"act_start": "2005-01-01"}, "variations": [{"name": "a", "changes": {}}]},
+            422,
+            "$.base.act_start",
+        ),
+        (
+            "/v1/estimates/compare",
+            {"base": {}, "variations": [{"name": "a", "changes": {"act_start": "2005-01-01"}}]},
+            422,
+            "$.variations[0].changes.act_start",
+        ),
+        (
+            "/v1/estimates/compare",
+            {
+                "base": {"proved_actual_loss": 5000},
+                "variations": [
+                    {"name": "doubled", "changes": _PUNITIVE},
+                    {"name": "unproved", "changes": {"proved_actual_loss": None, **_PUNITIVE}},
+                ],
+            },
+            422,
+            "$.variations[1].changes.punitive_multiplier",
+        ),
+        (
+            "/v1/estimates/compare",  # the refused multiple is the base's, though only the variation lacks proof
+            {
+                "base": {"proved_actual_loss": 5000, **_PUNITIVE},
+                "variations": [{"name": "unproved", "changes": {"proved_actual_loss": None}}],
+            },
+            422,
+            "$.base.punitive_multiplier",
+        ),
+        (
+            "/v1/estimates/compare",
+            {"base": {"calibration_id": "nope"}, "variations": [{"name": "a", "changes": {}}]},
+            404,
+            "$.base.calibration_id",
+        ),
+    ],
+)
+def test_a_nested_request_names_its_field_from_the_body_root(
+    client: Client, path: str, body: dict[str, Any], status: int, where: str
+) -> None:
+    response = client.post(path, json=body)
+    assert response.status_code == status, response.text
+    assert response.json()["errors"][0]["path"] == where

@@ -101,3 +101,13 @@ def test_the_root_sends_a_browser_to_swagger_and_lists_where_to_start(client: Cl
     for endpoint in index["start_with"]:
         method, path = endpoint.split(" ")
         assert method.lower() in paths[path], endpoint
+
+
+@pytest.mark.parametrize(
+    ("query", "path"),
+    [("act_start=1990-01-01", "query.act_start"), ("act_start=2022-01-01&act_end=2021-01-01", "query.act_end")],
+)
+def test_a_refused_query_parameter_is_named_in_the_query(client: Client, query: str, path: str) -> None:
+    response = client.get(f"/v1/statutes/applicable?{query}")
+    assert response.status_code in (400, 422)
+    assert response.json()["errors"][0]["path"] == path
