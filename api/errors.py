@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.plugins.problem_details import ProblemDetailsException
 
 from api.types import Problem
+from api.types import Request as RequestBody
 from estimator.errors import (
     CalibrationError,
     EstimatorError,
@@ -25,6 +27,8 @@ from estimator.errors import (
     OutsideLawError,
     field_named_in,
     json_path,
+    literal_choices,
+    with_choices,
 )
 from estimator.jsondecode import TOO_DEEP, not_utf8
 
@@ -204,10 +208,23 @@ def _validation_error(item: dict[str, Any]) -> dict[str, Any]:
     for pattern in (_UNKNOWN_FIELD, _MISSING_FIELD):
         if (match := pattern.search(message)) and not key.endswith(match.group(1)):
             key = f"{key}.{match.group(1)}" if key else match.group(1)
+    message = with_choices(message, key, _request_choices())
     source = getattr(item.get("source"), "value", item.get("source"))  # Litestar's ParamType enum
     if source and source != "body":
         return {"path": f"{source}.{key}", "field": key or None, "message": message}
     return field_error(key, message)
+
+
+@functools.cache
+def _request_choices() -> dict[str, tuple[str, ...]]:
+    """The values allowed in each enumerated field of any request body (built once, when first needed)."""
+    bodies: list[type[RequestBody]] = []
+    pending = [RequestBody]
+    while pending:
+        body = pending.pop()
+        bodies.append(body)
+        pending.extend(body.__subclasses__())
+    return literal_choices(bodies)
 
 
 def _issues(errors: Any) -> list[dict[str, Any]]:

@@ -32,7 +32,7 @@ from typing import Annotated, Any, BinaryIO, Literal
 import msgspec
 from msgspec import Meta
 
-from estimator.errors import EstimatorError, InvalidInputError, field_named_in
+from estimator.errors import EstimatorError, InvalidInputError, field_named_in, literal_choices, with_choices
 from estimator.jsondecode import decode
 from estimator.law.fees import Outcome, Procedure
 from estimator.model.case import RECORD_ONLY_FIELDS, Case, Claim, check_act_dates, law_version_of_acts
@@ -223,6 +223,7 @@ _CaseRow: type[CaseRow] = msgspec.defstruct(  # type: ignore[assignment]  # a su
 KNOWN_FIELDS: frozenset[str] = frozenset(_CaseRow.__struct_fields__)
 _CHUNK_DECODER = msgspec.json.Decoder(list[_CaseRow], strict=False)  # type: ignore[valid-type]
 _UNKNOWN_FIELD = re.compile(r"unknown field `([^`]*)`")
+_CHOICES = literal_choices([CaseRow])
 
 
 def read_cases(stream: BinaryIO, fmt: Format, *, size: int = 8_192) -> Iterator[CaseRow | InvalidInputError]:
@@ -261,6 +262,7 @@ def _case(row: object, index: int) -> CaseRow | RowError:
         if unknown := _UNKNOWN_FIELD.search(message):
             field = unknown.group(1)
             message = f"unknown field {_unknown(field)}"
+        message = with_choices(message, field, _CHOICES)
         if field and f"`{field}`" not in message:
             message = f"`{field}`: {message}"  # CSV output keeps only the message: it must name the field
         located = f"[{index}].{field}" if field else f"[{index}]"

@@ -7,9 +7,46 @@ knows about HTTP. Every error names the input it is about, as a dotted path from
 
 from __future__ import annotations
 
+import difflib
 import re
+from collections.abc import Iterable, Mapping, Sequence
+
+import msgspec
 
 _BACKTICKED = re.compile(r"`([A-Za-z_][A-Za-z0-9_]*)`")
+_ENUM_VALUE = re.compile(r"Invalid enum value '([^']*)'")
+
+
+def literal_choices(structs: Iterable[type[msgspec.Struct]]) -> dict[str, tuple[str, ...]]:
+    """The values allowed in each field whose type is a set of literals (`work_type`: `film`, ...)."""
+    choices: dict[str, set[str]] = {}
+    for struct in structs:
+        info = msgspec.inspect.type_info(struct)
+        assert isinstance(info, msgspec.inspect.StructType)
+        for field in info.fields:
+            kind = _bare(field.type)
+            for one in kind.types if isinstance(kind, msgspec.inspect.UnionType) else (kind,):
+                if isinstance(bare := _bare(one), msgspec.inspect.LiteralType):
+                    choices.setdefault(field.name, set()).update(str(v) for v in bare.values)
+    return {name: tuple(sorted(values)) for name, values in choices.items()}
+
+
+def _bare(kind: msgspec.inspect.Type) -> msgspec.inspect.Type:
+    """A type without its `Annotated[..., Meta(...)]` wrappers."""
+    while isinstance(kind, msgspec.inspect.Metadata):
+        kind = kind.type
+    return kind
+
+
+def with_choices(message: str, field: str | None, choices: Mapping[str, Sequence[str]]) -> str:
+    """msgspec's "Invalid enum value 'x'" with the values `field` allows and the one probably meant."""
+    match = _ENUM_VALUE.search(message)
+    allowed = choices.get(re.split(r"[.\[\]]+", field or "")[-1] or "") if match else None
+    if not match or not allowed:
+        return message
+    close = difflib.get_close_matches(match.group(1).strip().lower(), allowed, n=1, cutoff=0.6)
+    meant = f" (did you mean `{close[0]}`?)" if close else ""
+    return f"{message}{meant}; one of: {', '.join(allowed)}"
 
 
 def field_named_in(message: str) -> str | None:

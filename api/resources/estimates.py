@@ -21,7 +21,7 @@ from api.openapi import RawBodyDoc
 from api.service import EstimatorService, ExplainedEstimate
 from api.types import ClaimYuan, Date, Yuan
 from api.types import Request as RequestBody
-from estimator.errors import EstimatorError, InvalidInputError
+from estimator.errors import EstimatorError, InvalidInputError, literal_choices, with_choices
 from estimator.law.fees import Outcome, Procedure
 from estimator.model.case import (
     Case,
@@ -440,12 +440,16 @@ def variation_questions(data: CompareRequest) -> list[tuple[str, Question]]:
         except msgspec.ValidationError as exc:
             message, _, path = str(exc).partition(" - at `$.")
             field = f"variations[{i}].changes" + (f".{path.rstrip('`')}" if path else "")
+            message = with_choices(message, field, _CHANGE_CHOICES)
             raise InvalidInputError(f"variation `{variation.name}`: {message}", field=field) from exc
         try:
             out.append((variation.name, question_of(changed)))
         except EstimatorError as exc:
             raise _in_variation(exc, i, variation) from None
     return out
+
+
+_CHANGE_CHOICES = literal_choices([EstimateRequest])
 
 
 def _in_variation(exc: EstimatorError, i: int, variation: Variation) -> EstimatorError:

@@ -270,3 +270,41 @@ def test_the_civil_code_punitive_window_is_read_from_the_acts_dates(tmp_path: Pa
     assert batch["economic_loss"]["p50"] == 20_000
     assert (outside["law"]["version"], outside["economic_loss"]["p50"]) == ("2020", 20_000)
     assert before.status_code == 422  # before the Civil Code: no punitive damages under the 2010 law
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "where", "message"),
+    [
+        (
+            "/v1/estimates",
+            {"work_type": "Photograph"},
+            "$.work_type",
+            "Invalid enum value 'Photograph' (did you mean `photograph`?); one of: ai_image, ai_text, character, "
+            "film, fine_art, game, music, other, photograph, software, text, video",
+        ),
+        (
+            "/v1/claims/advice",
+            {"case": {"defendant_type": "platfrom"}},
+            "$.case.defendant_type",
+            "Invalid enum value 'platfrom' (did you mean `platform`?); one of: company, individual, platform",
+        ),
+        (
+            "/v1/estimates/compare",
+            {"base": {}, "variations": [{"name": "a", "changes": {"fame": "famous"}}]},
+            "$.variations[0].changes.fame",
+            "variation `a`: Invalid enum value 'famous'; one of: high, low, medium",
+        ),
+        (
+            "/v1/fees",
+            {"claim_amount": 5000, "procedure": "summary"},
+            "$.procedure",
+            "Invalid enum value 'summary'; one of: ordinary, simplified, small_claims",
+        ),
+    ],
+)
+def test_a_value_outside_a_list_is_answered_with_the_list(
+    client: Client, path: str, body: dict[str, Any], where: str, message: str
+) -> None:
+    response = client.post(path, json=body)
+    assert response.status_code == 400
+    assert response.json()["errors"][0] == {"path": where, "field": where.removeprefix("$."), "message": message}
