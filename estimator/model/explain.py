@@ -162,11 +162,14 @@ def _sentence(
     lang: Language,
 ) -> str:
     en, zh = _FACT_NAMES.get(fact, (fact, fact))
-    direction_en = "raises" if effect >= 1 else "lowers"
     number = f"{effect:.2f}" if effect >= 0.01 else f"{effect:.2g}"
     factor = f"×{number}"
     # 使预计判赔中位数降至参照案件的0.37倍: "×0.37" is not how a Chinese sentence states a multiple.
-    direction_zh = f"{'升' if effect >= 1 else '降'}至参照案件的{number}倍"
+    if number == "1.00":  # "raises the median award ×1.00" would say it moves when it does not
+        direction_en, direction_zh = "barely moves", f"基本不变（为参照案件的{number}倍）"
+    else:
+        direction_en = "raises" if effect >= 1 else "lowers"
+        direction_zh = f"{'升' if effect >= 1 else '降'}至参照案件的{number}倍"
     if name == "log_claim":
         median = math.exp(model.features.log_claim_centre)
         read = math.exp(x_value + model.features.log_claim_centre)

@@ -88,3 +88,13 @@ def test_the_advice_states_its_assumption_in_the_language_asked(client: Client) 
     assert chinese["options"] == english["options"]
     unassessed = client.post("/v1/claims/advice", json={"case": {**BLOGGER, "lang": "zh"}}).json()
     assert "未提供" in unassessed["assumption"]
+
+
+def test_a_fact_that_barely_moves_the_award_is_not_said_to_raise_or_lower_it(client: Client) -> None:
+    case = {"law_version": "2020", "fame": "low", "claimed_economic_loss": 5000}
+    english = {f["feature"]: f for f in client.post("/v1/estimates", json=case).json()["factors"]}
+    chinese = {f["feature"]: f for f in client.post("/v1/estimates", json={**case, "lang": "zh"}).json()["factors"]}
+    fame = english["fame=low"]
+    assert f"{fame['effect']:.2f}" == "1.00"  # the fitted effect of low fame rounds to none
+    assert fame["explanation"] == "Fame of the work: low barely moves the median award ×1.00"
+    assert chinese["fame=low"]["explanation"] == "作品知名度：低，使预计判赔中位数基本不变（为参照案件的1.00倍）"
