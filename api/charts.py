@@ -128,6 +128,8 @@ _EN: dict[str, str] = {
     "rel_outside": "actual award, outside",
     "rel_b_title": "(b) coverage by decile of the predicted median ({size} cases per decile)",
     "rel_b_x": "decile of the predicted median (yuan)",
+    "rel_b_title_groups": "(b) coverage in {k} equal groups by predicted median ({size} cases a group)",
+    "rel_b_x_groups": "group of cases by predicted median (yuan)",
     "rel_b_y": "share of cases inside",
     "cov80": "inside 80% range",
     "cov50": "inside 50% range",
@@ -199,6 +201,8 @@ _ZH: dict[str, str] = {
     "rel_outside": "实际判赔，在区间外",
     "rel_b_title": "(b) 按预测中位数十分位的覆盖率（每组 {size} 件）",
     "rel_b_x": "预测中位数十分位（元）",
+    "rel_b_title_groups": "(b) 按预测中位数等分为 {k} 组的覆盖率（每组 {size} 件）",
+    "rel_b_x_groups": "按预测中位数分组（元）",
     "rel_b_y": "落入区间的比例",
     "cov80": "落入80%区间",
     "cov50": "落入50%区间",
@@ -791,6 +795,11 @@ def advice_chart(advice: ClaimAdvice, *, fmt: ChartFormat = "png", lang: Languag
     return _save(figure, fmt, title)
 
 
+def _median_span(low: float, high: float) -> str:
+    """A group's predicted medians as a tick label: one amount, or the first and last on two lines."""
+    return _yuan(low) if _yuan(low) == _yuan(high) else f"{_yuan(low)}–\n{_yuan(high)}"
+
+
 def _wrap(text: str, width: int) -> list[str]:
     """Break a footnote at spaces (English) or anywhere (Chinese) to at most `width` characters."""
     lines: list[str] = []
@@ -854,24 +863,30 @@ def reliability_chart(evaluation: Evaluation, *, fmt: ChartFormat = "png", lang:
     # Lower right: the cases with the largest predicted awards leave that corner empty.
     top.legend(loc="lower right", prop=style.legend_font(8.5), framealpha=0.92, ncols=2)
 
-    groups = [g for g in np.array_split(np.arange(len(held)), min(10, len(held))) if len(g)]
+    # Deciles, unless that leaves fewer than 5 cases a group: a share of 1 or 2 cases says nothing.
+    n_groups = min(10, max(1, len(held) // 5))
+    groups = [g for g in np.array_split(np.arange(len(held)), n_groups) if len(g)]
     positions = np.arange(len(groups))
     cover80 = [float(inside80[g].mean()) for g in groups]
     cover50 = [float(inside50[g].mean()) for g in groups]
     width = 0.38
-    bottom.bar(positions - width / 2, cover80, width, color=_BAND50, label=style("cov80"))
-    bottom.bar(positions + width / 2, cover50, width, color=_BAND80, edgecolor=_BAND50, label=style("cov50"))
+    for offset, cover, face in ((-width / 2, cover80, _BAND50), (width / 2, cover50, _BAND80)):
+        bottom.bar(positions + offset, cover, width, color=face, edgecolor=_BAND50)
+        for x, share in zip(positions + offset, cover, strict=True):
+            if share == 0:  # an empty bar would read as missing data
+                bottom.text(x, 0.01, "0%", ha="center", va="bottom", fontsize=8, color=_OUTSIDE, **style.font)
     bottom.axhline(0.8, color=_MEDIAN, linestyle="--", linewidth=1.3, label=style("nominal80"))
     bottom.axhline(0.5, color=_MEDIAN, linestyle=":", linewidth=1.5, label=style("nominal50"))
-    bottom.set_xticks(positions, [f"{_yuan(q[g[0], 2])}–\n{_yuan(q[g[-1], 2])}" for g in groups], fontsize=8.5)
+    bottom.set_xticks(positions, [_median_span(q[g[0], 2], q[g[-1], 2]) for g in groups], fontsize=8.5)
     bottom.set_ylim(0, 1.22)  # room for the legend above full-coverage bars
     bottom.set_yticks([0, 0.2, 0.4, 0.6, 0.8, 1.0])
     bottom.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    bottom.set_xlabel(style("rel_b_x"), **style.font)
     bottom.set_ylabel(style("rel_b_y"), **style.font)
     sizes = sorted({len(g) for g in groups})
     size = str(sizes[0]) if len(sizes) == 1 else f"{sizes[0]}–{sizes[-1]}"
-    bottom.set_title(style("rel_b_title", size=size), fontsize=10.5, loc="left", **style.font)
+    by = "" if len(groups) == 10 else "_groups"  # "decile" only for ten groups
+    bottom.set_xlabel(style("rel_b_x" + by), **style.font)
+    bottom.set_title(style("rel_b_title" + by, size=size, k=len(groups)), fontsize=10.5, loc="left", **style.font)
     bottom.legend(
         handles=[
             Patch(color=_BAND50, label=style("cov80")),

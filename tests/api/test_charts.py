@@ -11,6 +11,7 @@ from collections.abc import Callable
 from io import BytesIO
 
 import matplotlib
+import msgspec
 import pytest
 from matplotlib import _pylab_helpers
 from matplotlib.image import imread
@@ -230,3 +231,23 @@ def test_the_chinese_footnote_cites_the_article_in_chinese_numerals(blogger: Est
     chinese = charts._Style(charts._ZH, {})  # as drawn with a CJK font, which this machine may not have
     law_line = charts._award_footnote(blogger, chinese, point=False)[0]
     assert "著作权法（2020年修正）第五十四条" in law_line, law_line
+
+
+def test_reliability_groups_hold_at_least_five_cases_and_an_empty_bar_says_0(evaluation: Evaluation) -> None:
+    """Ten deciles of 1 or 2 cases say nothing; a bar of height 0 would read as missing data."""
+    small = msgspec.structs.replace(evaluation, held_out=evaluation.held_out[:12], n_evaluated=12)
+    missed = msgspec.structs.replace(
+        small, held_out=[msgspec.structs.replace(h, observed=h.p90 * 10) for h in small.held_out]
+    )
+    with matplotlib.rc_context({"svg.fonttype": "none"}):
+        full, grouped, empty = (reliability_chart(e, fmt="svg") for e in (evaluation, small, missed))
+    assert "coverage by decile" in _svg_text(full)
+    assert "coverage in 2 equal groups by predicted median (6 cases a group)" in _svg_text(grouped)
+    assert "decile" not in _svg_text(grouped)
+    # The y axis says "0%" once; each empty bar (2 groups x the 80% and 50% ranges) says it too.
+    assert [_labels(chart).count("0%") for chart in (grouped, empty)] == [1, 5]
+
+
+def _labels(svg: bytes) -> list[str]:
+    """Each text element's text, in an SVG drawn with text as text."""
+    return ["".join(e.itertext()).strip() for e in ET.fromstring(svg).iter() if e.tag.endswith("}text")]
