@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Annotated
 
 import msgspec
 import numpy as np
+from msgspec import Meta
 
 from estimator.errors import EstimatorError
 from estimator.language import Language
@@ -22,11 +24,15 @@ from estimator.model.features import CaseColumns
 
 
 class Difference(msgspec.Struct, frozen=True, kw_only=True):
-    median_ratio: float  # variation's latent median award / the base's
-    median_ratio_p10: float
+    median_ratio: Annotated[
+        float, Meta(description="The variation's median award over the base's, before the floor and cap.")
+    ]
+    median_ratio_p10: Annotated[float, Meta(description="10% bound of `median_ratio` (its 80% range with p90).")]
     median_ratio_p90: float
-    p50_change: float  # yuan, after the floor and cap
-    mean_change: float
+    p50_change: Annotated[
+        float, Meta(description="Change of the economic-loss median, yuan, after the floor and cap (not expenses).")
+    ]
+    mean_change: Annotated[float, Meta(description="Change of the expected economic-loss award, yuan.")]
     fee_due_change: float | None
     expected_net_recovery_change: float
 

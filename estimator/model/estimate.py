@@ -18,10 +18,12 @@ import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
+from typing import Annotated
 
 import msgspec
 import numpy as np
 import numpy.typing as npt
+from msgspec import Meta
 
 from estimator.errors import EstimatorError
 from estimator.language import Language, article_number_zh, statute_zh
@@ -101,15 +103,24 @@ class LawApplied(msgspec.Struct, frozen=True, kw_only=True):
     statute_id: str
     version: str
     article: str
-    route: str
+    route: Annotated[str, Meta(description="`statutory`, `actual_loss`, `illegal_gains` or `royalty`.")]
     route_reason: str
-    floor: float
-    cap: float
-    assumptions: tuple[str, ...]
+    floor: Annotated[
+        float,
+        Meta(description="Least award for the economic loss: the statutory floor on the statutory route, else 0."),
+    ]
+    cap: Annotated[
+        float,
+        Meta(
+            description="Most award for the economic loss: on the statutory route the lower of the statutory cap and "
+            "the claim; on a proved route the claim (or the amount proved, when nothing is claimed)."
+        ),
+    ]
+    assumptions: Annotated[tuple[str, ...], Meta(description="What the estimate took for granted.")]
 
 
 class AwardRange(msgspec.Struct, frozen=True, kw_only=True):
-    mean: float
+    mean: Annotated[float, Meta(description="Expected award, yuan; p10-p90 are its quantiles (80% range p10-p90).")]
     p10: float
     p25: float
     p50: float
@@ -118,14 +129,16 @@ class AwardRange(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class EconomicLoss(AwardRange, frozen=True, kw_only=True):
-    p_floor: float
-    p_full_claim: float
+    p_floor: Annotated[float, Meta(description="Chance the award is exactly the statutory floor.")]
+    p_full_claim: Annotated[float, Meta(description="Chance the whole economic-loss claim is awarded.")]
 
 
 class Expenses(msgspec.Struct, frozen=True, kw_only=True):
-    claimed: float | None
-    expected_supported: float
-    supported_share: float
+    claimed: Annotated[float | None, Meta(description="Reasonable expenses claimed (stated, or the sum of the items).")]
+    expected_supported: Annotated[
+        float, Meta(description="Expected expenses awarded on top of the economic loss (0 in `inclusive` mode).")
+    ]
+    supported_share: Annotated[float, Meta(description="Share of claimed expenses courts support, from the data.")]
 
 
 class FeeShares(msgspec.Struct, frozen=True, kw_only=True):
@@ -134,18 +147,29 @@ class FeeShares(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class CourtFeeEstimate(msgspec.Struct, frozen=True, kw_only=True):
-    amount_in_dispute: float | None
-    acceptance_fee: float | None
-    fee_due: float | None
+    amount_in_dispute: Annotated[float | None, Meta(description="The claim the fee is charged on (loss + expenses).")]
+    acceptance_fee: Annotated[float | None, Meta(description="Measures art. 13; null without a claimed amount.")]
+    fee_due: Annotated[float | None, Meta(description="The acceptance fee after any halving (arts. 15, 16).")]
     halved: bool
     halving_reason: str | None
-    proportional: FeeShares | None
-    fitted: FeeShares | None
+    proportional: Annotated[
+        FeeShares | None, Meta(description="Expected split in proportion to the award (art. 29 practice).")
+    ]
+    fitted: Annotated[
+        FeeShares | None,
+        Meta(description="Expected split as courts in the data actually split it (more on the defendant)."),
+    ]
 
 
 class NetRecovery(msgspec.Struct, frozen=True, kw_only=True):
-    expected: float
-    p_negative: float
+    expected: Annotated[
+        float,
+        Meta(
+            description="Expected award (economic loss + supported expenses) less the expenses claimed and the "
+            "claimant's fitted share of the fee due (all of it on withdrawal), yuan."
+        ),
+    ]
+    p_negative: Annotated[float, Meta(description="Chance that this net recovery is below zero.")]
 
 
 class ModelInfo(msgspec.Struct, frozen=True, kw_only=True):
