@@ -75,7 +75,8 @@ def _negotiate(
         if media in formats:
             return formats[media]
     known = ", ".join(sorted(formats))
-    raise NotAcceptableError(f"{refusal}cannot answer in `{accept}`; accept one of: {known}{hint}", field="accept")
+    shown = accept if len(accept) <= 120 else accept[:117] + "..."  # the header echoed, not a 10 kB one
+    raise NotAcceptableError(f"{refusal}cannot answer in `{shown}`; accept one of: {known}{hint}", field="accept")
 
 
 def language_of(request: Request) -> Literal["en", "zh"]:  # type: ignore[type-arg]  # any Request

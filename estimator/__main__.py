@@ -61,7 +61,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc.message}", file=sys.stderr)
         return 2
     except OSError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        where = f"`{exc.filename}`: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)  # not "[Errno 2] ..."
         return 2
     print(f"{_count(written, 'case')} scored, {_count(failed, 'row')} with errors -> {args.output}", file=sys.stderr)
     return 0

@@ -91,7 +91,7 @@ def raw_chunks(stream: BinaryIO, fmt: Format, size: int) -> Iterator[RawChunk]:
     try:
         columns = reader.fieldnames or []  # reads the header
     except (UnicodeDecodeError, csv.Error) as exc:
-        raise InvalidInputError(f"the CSV cannot be read: {exc}", field=None) from None
+        raise InvalidInputError(f"the CSV cannot be read: {_why(exc)}", field=None) from None
     unknown = [name for name in columns if name and name not in KNOWN_FIELDS]
     if unknown:
         raise InvalidInputError("; ".join(f"unknown CSV column {_unknown(name)}" for name in unknown), field=unknown[0])
@@ -103,12 +103,21 @@ def _csv_chunks(text: io.TextIOWrapper, reader: csv.DictReader[str], size: int) 
         try:
             yield from reader
         except (UnicodeDecodeError, csv.Error) as exc:
-            raise InvalidInputError(f"the CSV cannot be read after line {reader.line_num}: {exc}", field=None) from None
+            raise InvalidInputError(
+                f"the CSV cannot be read after line {reader.line_num}: {_why(exc)}", field=None
+            ) from None
 
     try:
         yield from _cut(rows(), "csv", size)
     finally:
         text.detach()  # leave the caller's stream open
+
+
+def _why(exc: UnicodeDecodeError | csv.Error) -> str:
+    if isinstance(exc, UnicodeDecodeError):  # most often a spreadsheet's export in GBK
+        byte = exc.object[exc.start : exc.start + 1].hex()
+        return f'it is not UTF-8 text (byte 0x{byte}); save it as UTF-8 (in Excel: "CSV UTF-8")'
+    return str(exc)
 
 
 def _cut(rows: Iterator[bytes] | Iterator[dict[str, str]], fmt: Format, size: int) -> Iterator[RawChunk]:

@@ -143,6 +143,17 @@ def test_an_unreadable_input_writes_nothing_and_keeps_an_existing_output(tmp_pat
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cut.json", "deep.json", "estimates.jsonl", "typo.csv"]
 
 
+def test_a_spreadsheets_gbk_export_or_a_missing_file_is_explained(tmp_path: Path) -> None:
+    gbk = tmp_path / "gbk.csv"
+    gbk.write_bytes("id,work_type,claimed_economic_loss\n摄影,photograph,5000\n".encode("gbk"))
+    result = run("estimator", "score", str(gbk), "-o", str(tmp_path / "o.jsonl"))
+    assert result.returncode == 2
+    assert 'is not UTF-8 text (byte 0xc9); save it as UTF-8 (in Excel: "CSV UTF-8")' in result.stderr
+    missing = run("estimator", "score", str(tmp_path / "nope.csv"), "-o", str(tmp_path / "o.jsonl"))
+    assert missing.returncode == 2
+    assert missing.stderr.strip() == f"error: `{tmp_path / 'nope.csv'}`: No such file or directory"
+
+
 def test_the_example_cases_in_the_readme_score(tmp_path: Path) -> None:
     out = tmp_path / "estimates.csv"
     result = run("estimator", "score", "examples/cases.csv", "-o", str(out))

@@ -61,7 +61,11 @@ class CalibrationList(Response, frozen=True):
     calibrations: list[CalibrationSummary]
 
 
-Name = Annotated[str, Meta(min_length=1, max_length=200, description="A label for the calibration.")]
+# Printable text only: a control character (a NUL, a line break) in a label breaks lists and reports.
+NAME_PATTERN = r"^[^\x00-\x1f\x7f]+$"
+Name = Annotated[
+    str, Meta(min_length=1, max_length=200, pattern=NAME_PATTERN, description="A label for the calibration.")
+]
 
 
 class CalibrationChanges(RequestBody, frozen=True):
@@ -223,7 +227,10 @@ class CalibrationController(Controller):
         service: NamedDependency[EstimatorService],
         tenant: NamedDependency[str | None],
         name: Annotated[
-            str | None, QueryParameter(min_length=1, max_length=200, description="A label for the calibration.")
+            str | None,
+            QueryParameter(
+                min_length=1, max_length=200, pattern=NAME_PATTERN, description="A label for the calibration."
+            ),
         ] = None,
     ) -> LitestarResponse[CalibrationOut]:
         owner = require_tenant(tenant)

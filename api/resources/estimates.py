@@ -435,8 +435,15 @@ def variation_questions(data: CompareRequest) -> list[tuple[str, Question]]:
     base = msgspec.to_builtins(data.base)
     out = []
     for i, variation in enumerate(data.variations):
+        fixed = sorted(_SHARED_BY_ALL.intersection(variation.changes))
+        if fixed:  # one calibration and one language for the whole comparison: the base's
+            raise InvalidInputError(
+                f"variation `{variation.name}`: `{fixed[0]}` is the base's for every scenario; set it in `base`",
+                field=f"variations[{i}].changes.{fixed[0]}",
+            )
         try:
-            changed = msgspec.convert({**base, **variation.changes}, EstimateRequest)
+            # Not strict, like a body: numeric strings ("5000") and whole floats (1.0) are numbers here too.
+            changed = msgspec.convert({**base, **variation.changes}, EstimateRequest, strict=False)
         except msgspec.ValidationError as exc:
             message, _, path = str(exc).partition(" - at `$.")
             field = f"variations[{i}].changes" + (f".{path.rstrip('`')}" if path else "")
@@ -450,6 +457,7 @@ def variation_questions(data: CompareRequest) -> list[tuple[str, Question]]:
 
 
 _CHANGE_CHOICES = literal_choices([EstimateRequest])
+_SHARED_BY_ALL = frozenset({"calibration_id", "lang"})
 
 
 def _in_variation(exc: EstimatorError, i: int, variation: Variation) -> EstimatorError:

@@ -286,3 +286,14 @@ def test_an_unknown_calibration_in_the_path_is_named_in_the_path(
         "field": "calibration_id",
         "message": "no calibration 'nope' for this API key",
     }
+
+
+@pytest.mark.parametrize("name", ["a\u0000b", "two\nlines"])
+def test_a_calibration_name_with_control_characters_is_refused(keyed: TestClient[Litestar], name: str) -> None:
+    created = keyed.post("/v1/calibrations", content=b"\n".join(CASES.splitlines()[5:]), headers={**A, **NDJSON})
+    renamed = keyed.patch(f"/v1/calibrations/{created.json()['id']}", json={"name": name}, headers=A)
+    assert renamed.status_code == 400
+    assert renamed.json()["errors"][0]["path"] == "$.name"
+    uploaded = keyed.post("/v1/calibrations", params={"name": name}, content=b"x", headers={**A, **NDJSON})
+    assert uploaded.status_code == 400
+    assert uploaded.json()["errors"][0]["path"] == "query.name"

@@ -116,3 +116,12 @@ def test_a_chart_says_which_language_its_labels_are_in(
     assert english.headers["content-language"] == "en"
     chinese = client.post("/v1/estimates/chart", json={**BLOGGER, "lang": "zh"})
     assert chinese.headers["content-language"] == ("zh" if font else "en")
+
+
+def test_a_406_echoes_a_long_accept_header_cut_short(client: Client) -> None:
+    accept = "application/json" + ",x/y" * 3000
+    response = client.post("/v1/estimates/chart", json={}, headers={"accept": accept})
+    assert response.status_code == 406
+    detail = response.json()["detail"]
+    assert len(detail) < 300
+    assert "cannot answer in `application/json,x/y" in detail

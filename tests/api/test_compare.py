@@ -120,3 +120,17 @@ def test_a_nested_request_names_its_field_from_the_body_root(
     response = client.post(path, json=body)
     assert response.status_code == status, response.text
     assert response.json()["errors"][0]["path"] == where
+
+
+def test_changes_read_numbers_as_a_body_does_and_refuse_what_all_scenarios_share(client: Client) -> None:
+    def compare(changes: dict[str, Any]) -> Any:
+        body = {"base": {"claimed_economic_loss": 8000}, "variations": [{"name": "a", "changes": changes}]}
+        return client.post("/v1/estimates/compare", json=body)
+
+    as_number = compare({"claimed_economic_loss": 5000}).json()["scenarios"][1]
+    assert compare({"claimed_economic_loss": "5000"}).json()["scenarios"][1] == as_number
+    assert compare({"works_count": 1.0}).json()["scenarios"][1] == compare({"works_count": 1}).json()["scenarios"][1]
+    for shared, value in (("calibration_id", "nope"), ("lang", "zh")):
+        refused = compare({shared: value})  # used to be ignored silently: every scenario takes the base's
+        assert refused.status_code == 400
+        assert refused.json()["errors"][0]["path"] == f"$.variations[0].changes.{shared}"
