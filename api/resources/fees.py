@@ -6,12 +6,14 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from litestar import Controller, post
+from litestar import Request as HttpRequest
 from litestar.di import NamedDependency
 from litestar.openapi.spec import Example
 from litestar.params import Body
 from msgspec import Meta
 
 from api.errors import ERROR_RESPONSES
+from api.formats import language_of
 from api.settings import Settings
 from api.types import PositiveYuan, Request, Response, RoundingChoice, Share, Yuan
 from estimator.law.fees import CaseKind, CourtFees, FeeQuestion, Outcome, Procedure, court_fees
@@ -63,6 +65,10 @@ class FeeRequest(Request, frozen=True):
     rounding: Annotated[
         RoundingChoice | None,
         Meta(description="Half-up to the fen (`cent`) or the yuan (`yuan`); the service default when omitted."),
+    ] = None
+    lang: Annotated[
+        Literal["en", "zh"] | None,
+        Meta(description="Language of the halving reason and the split's basis; default from `Accept-Language`."),
     ] = None
 
 
@@ -204,6 +210,10 @@ class FeeController(Controller):
         responses=ERROR_RESPONSES,
     )
     async def compute(
-        self, data: Annotated[FeeRequest, Body(examples=FEE_EXAMPLES)], settings: NamedDependency[Settings]
+        self,
+        request: HttpRequest,  # type: ignore[type-arg]  # any Request
+        data: Annotated[FeeRequest, Body(examples=FEE_EXAMPLES)],
+        settings: NamedDependency[Settings],
     ) -> FeeResponse:
-        return fee_response(court_fees(fee_question(data), settings=settings.fee_settings(data.rounding)))
+        lang = data.lang or language_of(request)
+        return fee_response(court_fees(fee_question(data), settings=settings.fee_settings(data.rounding), lang=lang))

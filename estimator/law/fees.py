@@ -234,47 +234,58 @@ def halving_for(procedure: Procedure, outcome: Outcome, *, lang: Language = "en"
     return Halving(applied=True, reason=reason, grounds=grounds)
 
 
-def split_fee(fee_due: Decimal, *, claim_amount: Decimal, awarded_amount: Decimal, outcome: Outcome) -> FeeSplit:
+def split_fee(
+    fee_due: Decimal, *, claim_amount: Decimal, awarded_amount: Decimal, outcome: Outcome, lang: Language = "en"
+) -> FeeSplit:
     """Each party's exact share of `fee_due` under the default rule (Measures arts. 29, 31, 34).
 
     Art. 29 puts the fee on the losing party and leaves partial wins to the court's discretion;
     the proportional split used here is common practice, not a rule, and courts deviate from it
-    freely in statutory-damages cases. Shares are exact; callers round them.
+    freely in statutory-damages cases. Shares are exact; callers round them. `basis` is in `lang`.
     """
+    bases = _SPLIT_BASES_ZH if lang == "zh" else _SPLIT_BASES
     if outcome is Outcome.WITHDRAWAL:
         return FeeSplit(
             rule="withdrawing_party_pays",
-            basis=f"the withdrawing plaintiff bears the (halved) fee ({MEASURES}, art. 34)",
+            basis=bases["withdrawal"],
             plaintiff=fee_due,
             defendant=Decimal(0),
             defendant_share=Decimal(0),
         )
     share = min(awarded_amount / claim_amount, Decimal(1)) if claim_amount > 0 else Decimal(1)
     if outcome is Outcome.MEDIATION:
-        rule, basis = (
-            "proportional",
-            f"by the parties' agreement in mediation ({MEASURES}, art. 31); "
-            "the proportional split is shown as a starting point",
-        )
+        rule, basis = "proportional", bases["mediation"]
     elif share == 1:
-        rule, basis = (
-            "loser_pays",
-            f"the claim was fully supported; the losing defendant bears the fee ({MEASURES}, art. 29)",
-        )
+        rule, basis = "loser_pays", bases["full"]
     elif share == 0:
-        rule, basis = "loser_pays", f"nothing was awarded; the losing plaintiff bears the fee ({MEASURES}, art. 29)"
+        rule, basis = "loser_pays", bases["nothing"]
     else:
-        rule, basis = (
-            "proportional",
-            f"partial win: the court decides the shares ({MEASURES}, art. 29); splitting in proportion "
-            "to the amount supported is common practice, not a rule, and courts often put more on the defendant",
-        )
+        rule, basis = "proportional", bases["partial"]
     defendant = fee_due * share
     return FeeSplit(rule=rule, basis=basis, plaintiff=fee_due - defendant, defendant=defendant, defendant_share=share)
 
 
-def court_fees(question: FeeQuestion, *, settings: FeeSettings | None = None) -> CourtFees:
-    """Compute the fees a case will be charged, exactly, and round each once."""
+_SPLIT_BASES = {
+    "withdrawal": f"the withdrawing plaintiff bears the (halved) fee ({MEASURES}, art. 34)",
+    "mediation": f"by the parties' agreement in mediation ({MEASURES}, art. 31); "
+    "the proportional split is shown as a starting point",
+    "full": f"the claim was fully supported; the losing defendant bears the fee ({MEASURES}, art. 29)",
+    "nothing": f"nothing was awarded; the losing plaintiff bears the fee ({MEASURES}, art. 29)",
+    "partial": f"partial win: the court decides the shares ({MEASURES}, art. 29); splitting in proportion "
+    "to the amount supported is common practice, not a rule, and courts often put more on the defendant",
+}
+_SPLIT_BASES_ZH = {
+    "withdrawal": f"原告撤诉的，由原告负担（减半后的）案件受理费（{_MEASURES_ZH}第三十四条）",
+    "mediation": f"调解结案的，由当事人协商负担（{_MEASURES_ZH}第三十一条）；按比例分担仅作参考",
+    "full": f"诉讼请求全部得到支持，由败诉的被告负担（{_MEASURES_ZH}第二十九条）",
+    "nothing": f"诉讼请求未获支持，由败诉的原告负担（{_MEASURES_ZH}第二十九条）",
+    "partial": f"部分胜诉的，由人民法院根据案件具体情况决定双方负担数额（{_MEASURES_ZH}第二十九条）；"
+    "按支持金额比例分担是常见做法而非规则，法院常让被告多负担",
+}
+
+
+def court_fees(question: FeeQuestion, *, settings: FeeSettings | None = None, lang: Language = "en") -> CourtFees:
+    """Compute the fees a case will be charged, exactly, and round each once; the notes in `lang`."""
     settings = settings or FeeSettings()
     _check_question(question)
     sources = [PROPERTY_SCHEDULE.source]
@@ -293,14 +304,16 @@ def court_fees(question: FeeQuestion, *, settings: FeeSettings | None = None) ->
         assert claim is not None  # checked in _check_question
         full = acceptance_fee(claim)
 
-    halving = halving_for(question.procedure, question.outcome)
+    halving = halving_for(question.procedure, question.outcome, lang=lang)
     due = full * HALF if halving.applied else full
     if halving.applied:
         sources.append(f"{MEASURES}, arts. 15-16")
 
     split = None
     if question.awarded_amount is not None and claim is not None:
-        exact = split_fee(due, claim_amount=claim, awarded_amount=question.awarded_amount, outcome=question.outcome)
+        exact = split_fee(
+            due, claim_amount=claim, awarded_amount=question.awarded_amount, outcome=question.outcome, lang=lang
+        )
         # Round the defendant's share once and give the plaintiff the rest, so the shares add up
         # to the rounded fee due to the fen.
         defendant = round_amount(exact.defendant, settings.rounding)

@@ -124,3 +124,27 @@ def test_oversized_body_is_a_413_problem() -> None:
         response = small.post("/v1/fees", json={"claim_amount": 5000, "province": "x" * 2_000})
     assert response.status_code == 413
     assert response.json()["type"] == "/problems/payload-too-large"
+
+
+@pytest.mark.parametrize(
+    ("outcome", "awarded", "basis"),
+    [
+        ("judgment", 10_000, "部分胜诉的，由人民法院根据案件具体情况决定双方负担数额"),
+        ("judgment", 300_000, "诉讼请求全部得到支持，由败诉的被告负担"),
+        ("judgment", 0, "诉讼请求未获支持，由败诉的原告负担"),
+        ("mediation", 10_000, "调解结案的，由当事人协商负担"),
+        ("withdrawal", 0, "原告撤诉的，由原告负担"),
+    ],
+)
+def test_the_fee_notes_follow_lang_or_accept_language(client: Client, outcome: str, awarded: int, basis: str) -> None:
+    body = {"claim_amount": 300_000, "procedure": "simplified", "outcome": outcome, "awarded_amount": awarded}
+    by_field = client.post("/v1/fees", json={**body, "lang": "zh"}).json()
+    by_header = client.post("/v1/fees", json=body, headers={"accept-language": "zh-CN,zh;q=0.9"}).json()
+    english = client.post("/v1/fees", json=body).json()
+    assert by_field == by_header
+    assert by_field["split"]["basis"].startswith(basis)
+    assert "《诉讼费用交纳办法》" in by_field["halving_reason"]
+    assert english["halving_reason"].startswith(("simplified procedure", "small-claims"))
+    assert {k: v for k, v in by_field.items() if k not in ("split", "halving_reason", "halving_grounds")} == {
+        k: v for k, v in english.items() if k not in ("split", "halving_reason", "halving_grounds")
+    }
