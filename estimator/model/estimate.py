@@ -384,7 +384,7 @@ def estimate_rows(
     """Estimate every question; a question the law refuses gets its error in its place."""
     settings = settings or Settings()
     cols = CaseColumns([q.case for q in questions], default_law_version=DEFAULT_LAW_VERSION)
-    regimes = [_regime_of(q.case, code) for q, code in zip(questions, cols.codes["law_version"].tolist(), strict=True)]
+    regimes = _regimes_of(questions, cols)
     proved = np.full(cols.n, np.nan)
     route_of: dict[int, tuple[Method, float | None, str]] = {}
     errors: dict[int, EstimatorError] = {}
@@ -431,10 +431,14 @@ _MODELLED_REGIMES = (copyright_regime("2010"), copyright_regime("2020"))
 _REGIME_2001 = copyright_regime("2001")
 
 
-def _regime_of(case: Case, code: int) -> Regime:
-    """The statute a case is decided under: a record of the 2001 text is modelled as the 2010 one (the
+def _regimes_of(questions: Sequence[Question], cols: CaseColumns) -> list[Regime]:
+    """The statute each case is decided under: a record of the 2001 text is modelled as the 2010 one (the
     same damages rules: loss, then gains, then statutory damages up to 500,000) but cited as itself."""
-    return _REGIME_2001 if case.law_version == "2001" else _MODELLED_REGIMES[code]
+    regimes = [_MODELLED_REGIMES[code] for code in cols.codes["law_version"].tolist()]
+    for i, question in enumerate(questions):
+        if question.case.law_version == "2001":
+            regimes[i] = _REGIME_2001
+    return regimes
 
 
 def _has_royalty_route(regime: Regime) -> bool:
@@ -547,24 +551,30 @@ def assemble(
     disputed = cols.disputed.tolist()
     claim_known = (cols.claim > 0).tolist()
     law_given = cols.law_given.tolist()
+    assume_law, assume_no_claim, assume_inclusive = _ASSUME_LAW[lang], _ASSUME_NO_CLAIM[lang], _ASSUME_INCLUSIVE[lang]
+    assume_statutory = {
+        regime.id: (_ASSUME_STATUTORY if _has_royalty_route(regime) else _ASSUME_STATUTORY_NO_ROYALTY)[lang]
+        for regime in (_REGIME_2001, *_MODELLED_REGIMES)
+    }
+    assume_outcome = {Outcome.MEDIATION: _ASSUME_MEDIATION[lang], Outcome.WITHDRAWAL: _ASSUME_WITHDRAWAL[lang]}
     estimates = []
     for i in range(cols.n):
         regime = regimes[i]
         method, amount, why = route_of.get(i, (Method.STATUTORY, None, _STATUTORY_REASON[regime.version, lang]))
         statutory = amount is None
-        assumptions = tuple(
-            text[lang]
-            for text, applies in (
-                (_ASSUME_LAW, not law_given[i]),
-                (_ASSUME_NO_CLAIM, not claim_known[i]),
-                (_ASSUME_STATUTORY, statutory and _has_royalty_route(regime)),
-                (_ASSUME_STATUTORY_NO_ROYALTY, statutory and not _has_royalty_route(regime)),
-                (_ASSUME_INCLUSIVE, statutory and inclusive),
-                (_ASSUME_MEDIATION, outcomes[i] is Outcome.MEDIATION),
-                (_ASSUME_WITHDRAWAL, outcomes[i] is Outcome.WITHDRAWAL),
-            )
-            if applies
-        )
+        # Appended one by one: this loop runs once per row of a batch, and most rows add one or two.
+        assumed = []
+        if not law_given[i]:
+            assumed.append(assume_law)
+        if not claim_known[i]:
+            assumed.append(assume_no_claim)
+        if statutory:
+            assumed.append(assume_statutory[regime.id])
+            if inclusive:
+                assumed.append(assume_inclusive)
+        if outcomes[i] is not Outcome.JUDGMENT:
+            assumed.append(assume_outcome[outcomes[i]])
+        assumptions = tuple(assumed)
         qi = q[i]
         shift = expenses[i]
         has_fee = not math.isnan(due[i])
