@@ -124,7 +124,7 @@ def flat_row(row: Row) -> tuple[object, ...]:
         total.mean, total.p10, total.p25, total.p50, total.p75, total.p90,
         fees.acceptance_fee,
         fees.fee_due,
-        fees.halved,
+        "true" if fees.halved else "false",  # as the input's CSV cells write booleans, not Python's True
         prop.plaintiff if prop else None,
         prop.defendant if prop else None,
         fitted.plaintiff if fitted else None,

@@ -271,7 +271,7 @@ def test_csv_rows_carry_proved_amounts_and_outcomes(client: Client) -> None:
     )
     response = client.post("/v1/estimates/batch", content=text, headers={"content-type": "text/csv"})
     first, second = csv.DictReader(response.text.splitlines())
-    assert (first["route"], first["economic_loss_p50"], first["halved"]) == ("royalty", "30000.0", "True")
+    assert (first["route"], first["economic_loss_p50"], first["halved"]) == ("royalty", "30000.0", "true")
     assert second["error_detail"] == (
         "row 1: `outcome`: Invalid enum value 'settled'; one of: judgment, mediation, withdrawal"
     )
