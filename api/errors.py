@@ -9,8 +9,8 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Literal
 
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
@@ -136,18 +136,22 @@ _PARAMETER_SOURCES = frozenset({"query", "path"})
 
 
 @contextmanager
-def parameters_named(source: Literal["query", "path"], *names: str) -> Iterator[None]:
-    """Report a domain error about one of `names` at `query.<name>` or `path.<name>`, not in the body.
+def fields_renamed(rename: Callable[[str | None], str | None]) -> Iterator[None]:
+    """Rename the field of a domain error raised inside, to where the client wrote it.
 
-    The domain names its fields plainly (`calibration_id`, `act_start`); where a handler took them
-    from the query or the path, the client should be pointed there.
+    The domain names its fields plainly (`calibration_id`, `act_start`); a handler knows whether it
+    took them from the query, the path, or a request nested in the body.
     """
     try:
         yield
     except EstimatorError as exc:
-        if exc.field in names:
-            exc.field = f"{source}.{exc.field}"
+        exc.field = rename(exc.field)
         raise
+
+
+def parameters_named(source: Literal["query", "path"], *names: str) -> AbstractContextManager[None]:
+    """Report a domain error about one of `names` at `query.<name>` or `path.<name>`, not in the body."""
+    return fields_renamed(lambda field: f"{source}.{field}" if field in names else field)
 
 
 def to_problem(exc: Exception) -> ProblemDetailsException:
@@ -208,7 +212,7 @@ def _validation_error(item: dict[str, Any]) -> dict[str, Any]:
     for pattern in (_UNKNOWN_FIELD, _MISSING_FIELD):
         if (match := pattern.search(message)) and not key.endswith(match.group(1)):
             key = f"{key}.{match.group(1)}" if key else match.group(1)
-    message = with_choices(message, key, _request_choices())
+    message = with_choices(message, key, request_choices())
     source = getattr(item.get("source"), "value", item.get("source"))  # Litestar's ParamType enum
     if source and source != "body":
         return {"path": f"{source}.{key}", "field": key or None, "message": message}
@@ -216,7 +220,7 @@ def _validation_error(item: dict[str, Any]) -> dict[str, Any]:
 
 
 @functools.cache
-def _request_choices() -> dict[str, tuple[str, ...]]:
+def request_choices() -> dict[str, tuple[str, ...]]:
     """The values allowed in each enumerated field of any request body (built once, when first needed)."""
     bodies: list[type[RequestBody]] = []
     pending = [RequestBody]

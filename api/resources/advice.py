@@ -39,16 +39,15 @@ def advice_for(
     data: ClaimAdviceRequest, *, service: EstimatorService, tenant: str | None, lang: Language = "en"
 ) -> ClaimAdvice:
     """The advice a request asks for (also drawn by `POST /v1/claims/advice/chart`), its assumption in `lang`."""
-    with fields_within("case"):
-        return service.advise(
-            question_of(data.case),
-            tenant=tenant,
-            calibration_id=data.case.calibration_id,
-            assessed_loss=data.assessed_loss,
-            your_claim=data.your_claim,
-            points=data.points,
-            lang=lang,
-        )
+    return service.advise(
+        question_of(data.case),
+        tenant=tenant,
+        calibration_id=data.case.calibration_id,
+        assessed_loss=data.assessed_loss,
+        your_claim=data.your_claim,
+        points=data.points,
+        lang=lang,
+    )
 
 
 ADVICE_EXAMPLES = [
@@ -105,4 +104,5 @@ class ClaimAdviceController(Controller):
         service: NamedDependency[EstimatorService],
         tenant: NamedDependency[str | None],
     ) -> ClaimAdvice:
-        return advice_for(data, service=service, tenant=tenant, lang=data.case.lang or language_of(request))
+        with fields_within("case"):
+            return advice_for(data, service=service, tenant=tenant, lang=data.case.lang or language_of(request))

@@ -93,7 +93,7 @@ class ChartController(Controller):
         def draw() -> bytes:
             return advice_chart(advice_for(data, service=service, tenant=tenant), fmt=fmt, lang=lang)
 
-        with fields_within("case"):  # the calibration is looked up before anything is drawn
+        with fields_within("case"):  # the calibration lookup, and the advice drawn in `draw`
             chart = await service.chart(
                 "advice", data, tenant=tenant, calibration_id=data.case.calibration_id, fmt=fmt, lang=lang, draw=draw
             )

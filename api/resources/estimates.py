@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import Annotated, Literal
 
 import msgspec
@@ -15,13 +14,20 @@ from litestar.params import Body, QueryParameter, RawBody
 from litestar.response import Stream
 from msgspec import Meta
 
-from api.errors import AUTH_RESPONSES, BATCH_RESPONSES, ERROR_RESPONSES, parameters_named
+from api.errors import (
+    AUTH_RESPONSES,
+    BATCH_RESPONSES,
+    ERROR_RESPONSES,
+    fields_renamed,
+    parameters_named,
+    request_choices,
+)
 from api.formats import body_format, language_of, wanted_format
 from api.openapi import RawBodyDoc
 from api.service import EstimatorService, ExplainedEstimate
 from api.types import ClaimYuan, Date, Yuan
 from api.types import Request as RequestBody
-from estimator.errors import EstimatorError, InvalidInputError, literal_choices, with_choices
+from estimator.errors import EstimatorError, InvalidInputError, with_choices
 from estimator.law.fees import Outcome, Procedure
 from estimator.model.case import (
     Case,
@@ -100,18 +106,9 @@ class EstimateRequest(RequestBody, frozen=True):
         check_claim_parts(self)
 
 
-@contextmanager
-def fields_within(prefix: str) -> Iterator[None]:
-    """Name the fields of an estimate request nested in a larger body from its root (`case.act_start`).
-
-    A domain error names the request's own field (`act_start`, `punitive_multiplier`); a client
-    needs the path within what it sent.
-    """
-    try:
-        yield
-    except EstimatorError as exc:
-        exc.field = within(prefix, exc.field)
-        raise
+def fields_within(prefix: str) -> AbstractContextManager[None]:
+    """Name the fields of an estimate request nested in a larger body from its root (`case.act_start`)."""
+    return fields_renamed(lambda field: within(prefix, field))
 
 
 def within(prefix: str, field: str | None) -> str | None:
@@ -359,10 +356,11 @@ class EstimateController(Controller):
     ) -> Comparison:
         with fields_within("base"):
             base = question_of(data.base)
+        variations = variation_questions(data)  # its errors already name the variation
         try:
             return service.compare(
                 base,
-                variation_questions(data),
+                variations,
                 tenant=tenant,
                 calibration_id=data.base.calibration_id,
                 lang=data.base.lang or language_of(request),
@@ -447,7 +445,7 @@ def variation_questions(data: CompareRequest) -> list[tuple[str, Question]]:
         except msgspec.ValidationError as exc:
             message, _, path = str(exc).partition(" - at `$.")
             field = f"variations[{i}].changes" + (f".{path.rstrip('`')}" if path else "")
-            message = with_choices(message, field, _CHANGE_CHOICES)
+            message = with_choices(message, field, request_choices())
             raise InvalidInputError(f"variation `{variation.name}`: {message}", field=field) from exc
         try:
             out.append((variation.name, question_of(changed)))
@@ -456,7 +454,6 @@ def variation_questions(data: CompareRequest) -> list[tuple[str, Question]]:
     return out
 
 
-_CHANGE_CHOICES = literal_choices([EstimateRequest])
 _SHARED_BY_ALL = frozenset({"calibration_id", "lang"})
 
 

@@ -17,6 +17,7 @@ from api.service import EstimatorService
 from api.types import Request as RequestBody
 from api.types import Response as ResponseBody
 from calibration.precedents import DEFAULT_LIMIT, DEFAULT_MAX_DISTANCE, Precedent, precedent_report
+from estimator.model.estimate import Question
 
 
 class PrecedentRequest(RequestBody, frozen=True):
@@ -33,11 +34,14 @@ class PrecedentList(ResponseBody, frozen=True):
     method: str
 
 
-def precedents_for(data: PrecedentRequest, *, service: EstimatorService, tenant: str | None) -> list[Precedent]:
-    """The precedents a request asks for, as a list or as a report."""
+def precedents_for(
+    data: PrecedentRequest, *, service: EstimatorService, tenant: str | None
+) -> tuple[Question, list[Precedent]]:
+    """The case a request describes, and the precedents it asks for (as a list or as a report)."""
     with fields_within("case"):
-        return service.precedents(
-            question_of(data.case),
+        question = question_of(data.case)
+        return question, service.precedents(
+            question,
             tenant=tenant,
             calibration_id=data.case.calibration_id,
             max_distance=data.max_distance,
@@ -107,7 +111,7 @@ class PrecedentController(Controller):
         service: NamedDependency[EstimatorService],
         tenant: NamedDependency[str | None],
     ) -> PrecedentList:
-        found = precedents_for(data, service=service, tenant=tenant)
+        _, found = precedents_for(data, service=service, tenant=tenant)
         return PrecedentList(precedents=found, max_distance=data.max_distance, method=METHOD)
 
     @post(
@@ -130,8 +134,8 @@ class PrecedentController(Controller):
         service: NamedDependency[EstimatorService],
         tenant: NamedDependency[str | None],
     ) -> str:
-        found = precedents_for(data, service=service, tenant=tenant)
+        question, found = precedents_for(data, service=service, tenant=tenant)
         lang = data.case.lang  # unlike elsewhere, no preference at all means Chinese
         if lang is None:
             lang = "en" if request.headers.get("accept-language") and language_of(request) == "en" else "zh"
-        return precedent_report(question_of(data.case).case, found, max_distance=data.max_distance, lang=lang)
+        return precedent_report(question.case, found, max_distance=data.max_distance, lang=lang)

@@ -19,14 +19,7 @@ from estimator.errors import InvalidInputError
 from estimator.language import Language, yuan_text
 from estimator.law.statutes import copyright_regime
 from estimator.model.artifact import FittedModel
-from estimator.model.estimate import (
-    DEFAULT_LAW_VERSION,
-    NO_EVIDENCE,
-    Estimate,
-    Question,
-    Settings,
-    estimate_rows,
-)
+from estimator.model.estimate import DEFAULT_LAW_VERSION, Estimate, Question, Settings, estimate_rows
 
 ASSUMPTION: dict[Language, str] = {
     "en": "The claim enters the award model as a covariate at your own assessment of the loss ({assessment}); the "
@@ -124,7 +117,7 @@ def advise_claim(
 
 def _proved_award(model: FittedModel, unclaimed: Question, settings: Settings | None) -> float | None:
     """The award a proved loss, gain or royalty gives with nothing claimed; None on the statutory route."""
-    if unclaimed.evidence == NO_EVIDENCE:
+    if not unclaimed.evidence.proves_anything:
         return None
     (result,) = estimate_rows(model, [unclaimed], settings=settings)
     if not isinstance(result, Estimate):
