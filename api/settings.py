@@ -9,7 +9,7 @@ from decimal import Decimal
 import msgspec
 
 from estimator.law.article54 import Article54Settings, ExpensesMode, PunitiveFormula
-from estimator.law.fees import FeeSettings
+from estimator.law.fees import FeeSettings, ReducedClaimFee
 from estimator.money import Rounding
 
 ENV_PREFIX = "ESTIMATOR_"
@@ -26,6 +26,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     database_url: str | None = None
     rounding: Rounding = Rounding.CENT
     ip_without_amount_fee: Decimal = Decimal(1_000)
+    reduced_claim_fee: ReducedClaimFee = ReducedClaimFee.DIFFERENCE
     punitive_formula: PunitiveFormula = PunitiveFormula.MULTIPLY
     expenses_mode: ExpensesMode = ExpensesMode.SEPARATE
     civil_code_punitive_window: bool = False
@@ -61,7 +62,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     def fee_settings(self, rounding: str | None = None) -> FeeSettings:
         """Fee settings, with a request's own rounding choice where it made one."""
         chosen = self.rounding if rounding is None else Rounding(rounding)
-        return FeeSettings(rounding=chosen, ip_without_amount_fee=self.ip_without_amount_fee)
+        return FeeSettings(
+            rounding=chosen, ip_without_amount_fee=self.ip_without_amount_fee, reduced_claim_fee=self.reduced_claim_fee
+        )
 
     def article54_settings(self) -> Article54Settings:
         return Article54Settings(

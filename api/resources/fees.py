@@ -16,12 +16,13 @@ from api.errors import ERROR_RESPONSES
 from api.formats import language_of
 from api.settings import Settings
 from api.types import PositiveYuan, Request, Response, RoundingChoice, Share, Yuan
-from estimator.law.fees import CaseKind, CourtFees, FeeQuestion, Outcome, Procedure, court_fees
+from estimator.law.fees import CaseKind, ClaimChangeStage, CourtFees, FeeQuestion, Outcome, Procedure, court_fees
 from estimator.money import to_yuan
 
 ProcedureChoice = Literal["ordinary", "simplified", "small_claims"]
 OutcomeChoice = Literal["judgment", "mediation", "withdrawal"]
 CaseKindChoice = Literal["property", "ip_without_amount", "payment_order"]
+ClaimChangeStageChoice = Literal["before_investigation_end", "after_investigation_end"]
 Province = Annotated[str, Meta(min_length=2, max_length=40, pattern=r"^[A-Za-z][A-Za-z -]*$")]
 
 
@@ -62,13 +63,31 @@ class FeeRequest(Request, frozen=True):
         Yuan | None, Meta(description="The amount actually preserved (0: an application without amount).")
     ] = None
     enforcement_amount: Annotated[PositiveYuan | None, Meta(description="The amount to enforce.")] = None
+    changed_claim_amount: Annotated[
+        PositiveYuan | None,
+        Meta(
+            description="The claim as increased or reduced in the course of the case (变更后的诉讼请求金额); "
+            "`claim_amount` is then the claim as filed, on which the fee was prepaid."
+        ),
+    ] = None
+    claim_change_stage: Annotated[
+        ClaimChangeStageChoice | None,
+        Meta(
+            description="For a reduced claim: made before the end of court investigation (the fee is recomputed "
+            "and the difference refunded, art. 21) or after it (the plaintiff bears the fee on the reduced part, "
+            "art. 35)."
+        ),
+    ] = None
     rounding: Annotated[
         RoundingChoice | None,
         Meta(description="Half-up to the fen (`cent`) or the yuan (`yuan`); the service default when omitted."),
     ] = None
     lang: Annotated[
         Literal["en", "zh"] | None,
-        Meta(description="Language of the halving reason and the split's basis; default from `Accept-Language`."),
+        Meta(
+            description="Language of the halving reason, the split's basis and the claim change's; default from "
+            "`Accept-Language`."
+        ),
     ] = None
 
 
@@ -83,6 +102,25 @@ class FeeSplitOut(Response, frozen=True):
     plaintiff: float
     defendant: float
     defendant_share: Share
+
+
+class ClaimChangeOut(Response, frozen=True):
+    filed: Annotated[float, Meta(description="The claim as filed (`claim_amount`).")]
+    changed: Annotated[float, Meta(description="The claim as changed (`changed_claim_amount`).")]
+    stage: ClaimChangeStageChoice | None
+    charged_on: Annotated[float, Meta(description="The amount the acceptance fee is charged on.")]
+    top_up: Annotated[float | None, Meta(description="An increase: what the plaintiff pays on top of the fee due.")]
+    refund: Annotated[
+        float | None, Meta(description="A reduction before the end of court investigation: the fee due refunded.")
+    ]
+    borne_by_reducing_party: Annotated[
+        float | None,
+        Meta(
+            description="A reduction after the end of court investigation: the fee on the reduced part, which the "
+            "plaintiff bears whatever the outcome (included in `split.plaintiff`)."
+        ),
+    ]
+    basis: Annotated[str, Meta(description="The rule applied and its article.")]
 
 
 class FeeResponse(Response, frozen=True):
@@ -105,6 +143,10 @@ class FeeResponse(Response, frozen=True):
     enforcement_fee: Annotated[float | None, Meta(description="Borne by the judgment debtor; not prepaid.")]
     rounding: RoundingChoice
     sources: list[str]
+    claim_change: Annotated[
+        ClaimChangeOut | None,
+        Meta(description="What changing the claim did to the fee, when `changed_claim_amount` is given."),
+    ] = None
 
 
 def fee_question(data: FeeRequest) -> FeeQuestion:
@@ -122,6 +164,8 @@ def fee_question(data: FeeRequest) -> FeeQuestion:
         appeal_amount=yuan(data.appeal_amount, "appeal_amount"),
         preservation_amount=yuan(data.preservation_amount, "preservation_amount"),
         enforcement_amount=yuan(data.enforcement_amount, "enforcement_amount"),
+        changed_claim_amount=yuan(data.changed_claim_amount, "changed_claim_amount"),
+        claim_change_stage=None if data.claim_change_stage is None else ClaimChangeStage(data.claim_change_stage),
     )
 
 
@@ -129,7 +173,7 @@ def fee_response(fees: CourtFees) -> FeeResponse:
     def num(value: Decimal | None) -> float | None:
         return None if value is None else float(value)
 
-    split = fees.split
+    split, change = fees.split, fees.claim_change
     return FeeResponse(
         case_kind=fees.case_kind.value,
         claim_amount=num(fees.claim_amount),
@@ -158,6 +202,18 @@ def fee_response(fees: CourtFees) -> FeeResponse:
         enforcement_fee=num(fees.enforcement_fee),
         rounding=fees.rounding.value,
         sources=list(fees.sources),
+        claim_change=None
+        if change is None
+        else ClaimChangeOut(
+            filed=float(change.filed),
+            changed=float(change.changed),
+            stage=None if change.stage is None else change.stage.value,
+            charged_on=float(change.charged_on),
+            top_up=num(change.top_up),
+            refund=num(change.refund),
+            borne_by_reducing_party=num(change.borne_by_reducing_party),
+            basis=change.basis,
+        ),
     )
 
 
@@ -183,6 +239,19 @@ FEE_EXAMPLES = [
         value={"claim_amount": 2000000, "preservation_amount": 896000, "enforcement_amount": 1200000},
     ),
     Example(
+        id="claim_reduced_after_investigation",
+        summary="A 300,000 claim cut to 100,000 after the court investigation ended; 50,000 awarded",
+        description="Art. 35: the fee stays 5,800 on the claim filed; the 3,500 on the reduced part is the "
+        "plaintiff's, and the other 2,300 is split by the award against the reduced claim. Made before the end "
+        "of the investigation (`before_investigation_end`), the same cut would refund 3,500 (art. 21).",
+        value={
+            "claim_amount": 300000,
+            "changed_claim_amount": 100000,
+            "claim_change_stage": "after_investigation_end",
+            "awarded_amount": 50000,
+        },
+    ),
+    Example(
         id="ip_without_amount",
         summary="An IP case without a disputed amount, in Guangdong",
         description="500 to 1,000 per case; Guangdong courts charge 1,000.",
@@ -201,10 +270,10 @@ class FeeController(Controller):
         description=(
             "The acceptance fee under art. 13 of the Measures on the Payment of Litigation Costs (2007), "
             "cumulative by bracket, halved at most once (simplified procedure, small claims, mediation, "
-            "withdrawal); preservation, enforcement, counterclaim, appeal and payment-order fees; and, "
-            "given the amount awarded, each party's share of the fee due under the default rule (art. 29: "
-            "loser pays; proportional for partial wins, which is practice, not rule). Exact decimal "
-            "arithmetic with one rounding step."
+            "withdrawal); preservation, enforcement, counterclaim, appeal and payment-order fees; a claim "
+            "increased or reduced during the case (arts. 21, 35); and, given the amount awarded, each party's "
+            "share of the fee due under the default rule (art. 29: loser pays; proportional for partial wins, "
+            "which is practice, not rule). Exact decimal arithmetic with one rounding step."
         ),
         status_code=200,
         responses=ERROR_RESPONSES,

@@ -128,6 +128,13 @@ class Outcome(enum.StrEnum):
     WITHDRAWAL = "withdrawal"
 
 
+class ClaimChangeStage(enum.StrEnum):
+    """When a claimed amount was changed: the end of court investigation (法庭调查终结) decides a reduction's fee."""
+
+    BEFORE_INVESTIGATION_END = "before_investigation_end"
+    AFTER_INVESTIGATION_END = "after_investigation_end"
+
+
 _HALVING_GROUNDS: dict[Procedure | Outcome, str] = {
     Procedure.SIMPLIFIED: f"simplified procedure ({MEASURES}, art. 16)",
     Procedure.SMALL_CLAIMS: (
@@ -156,10 +163,20 @@ _ONE_HALVING_RULE_ZH = (
 )
 
 
+class ReducedClaimFee(enum.StrEnum):
+    """How the fee "on the reduced part" of a claim cut after the end of court investigation is measured (art. 35)."""
+
+    # fee(claim filed) - fee(claim as reduced): the marginal fee, the measure art. 21 refunds by.
+    DIFFERENCE = "difference"
+    # fee(claim filed) x reduced part / claim filed: the fee shared out evenly over every yuan claimed.
+    PROPORTIONAL = "proportional"
+
+
 class FeeSettings(msgspec.Struct, frozen=True, kw_only=True):
     """Choices the Measures leave open, with their defaults (LEGAL.md §5.2, §10)."""
 
     rounding: Rounding = Rounding.CENT
+    reduced_claim_fee: ReducedClaimFee = ReducedClaimFee.DIFFERENCE
     # The figure charged for an IP case without a disputed amount where no provincial figure is
     # known. The upper end of the range, so that a cost budget never understates the fee.
     ip_without_amount_fee: Decimal = Decimal(1_000)
@@ -188,6 +205,10 @@ class FeeQuestion(msgspec.Struct, frozen=True, kw_only=True):
     appeal_amount: Decimal | None = None
     preservation_amount: Decimal | None = None
     enforcement_amount: Decimal | None = None
+    # The claim as changed in the course of the case (`claim_amount` is the claim as filed), and,
+    # for a reduction, when it was made (Measures arts. 21, 35).
+    changed_claim_amount: Decimal | None = None
+    claim_change_stage: ClaimChangeStage | None = None
 
 
 class Halving(msgspec.Struct, frozen=True, kw_only=True):
@@ -202,6 +223,24 @@ class FeeSplit(msgspec.Struct, frozen=True, kw_only=True):
     plaintiff: Decimal
     defendant: Decimal
     defendant_share: Decimal
+
+
+class ClaimChange(msgspec.Struct, frozen=True, kw_only=True):
+    """What a change of the claimed amount does to the acceptance fee (Measures arts. 21, 35).
+
+    Amounts are of the fee due (after any halving). `top_up` is what the plaintiff pays on an
+    increase; `refund` what is returned on a reduction before the end of court investigation;
+    `borne_by_reducing_party` the fee on the reduced part, on a reduction after it.
+    """
+
+    filed: Decimal
+    changed: Decimal
+    stage: ClaimChangeStage | None
+    charged_on: Decimal
+    top_up: Decimal | None
+    refund: Decimal | None
+    borne_by_reducing_party: Decimal | None
+    basis: str
 
 
 class CourtFees(msgspec.Struct, frozen=True, kw_only=True):
@@ -220,6 +259,7 @@ class CourtFees(msgspec.Struct, frozen=True, kw_only=True):
     enforcement_fee: Decimal | None
     rounding: Rounding
     sources: tuple[str, ...]
+    claim_change: ClaimChange | None = None
 
 
 def halving_for(procedure: Procedure, outcome: Outcome, *, lang: Language = "en") -> Halving:
@@ -305,21 +345,42 @@ def court_fees(question: FeeQuestion, *, settings: FeeSettings | None = None, la
         full = acceptance_fee(claim)
 
     halving = halving_for(question.procedure, question.outcome, lang=lang)
-    due = full * HALF if halving.applied else full
+    factor = HALF if halving.applied else Decimal(1)
     if halving.applied:
         sources.append(f"{MEASURES}, arts. 15-16")
+    change = None
+    # The claim the award is measured against, and the part of the fee due that the split leaves
+    # to the plaintiff whatever the outcome (a reduction after the end of court investigation).
+    decided_claim, reduced_part = claim, Decimal(0)
+    if question.changed_claim_amount is not None:
+        assert claim is not None  # checked in _check_question
+        change = _claim_change(
+            claim, question.changed_claim_amount, question.claim_change_stage, factor, settings, lang
+        )
+        full = acceptance_fee(change.charged_on)
+        decided_claim = change.changed
+        reduced_part = change.borne_by_reducing_party or Decimal(0)
+        sources.append(f"{MEASURES}, art. {35 if change.borne_by_reducing_party is not None else 21}")
+    due = full * factor
 
     split = None
-    if question.awarded_amount is not None and claim is not None:
+    if question.awarded_amount is not None and decided_claim is not None:
         exact = split_fee(
-            due, claim_amount=claim, awarded_amount=question.awarded_amount, outcome=question.outcome, lang=lang
+            due - reduced_part,
+            claim_amount=decided_claim,
+            awarded_amount=question.awarded_amount,
+            outcome=question.outcome,
+            lang=lang,
         )
         # Round the defendant's share once and give the plaintiff the rest, so the shares add up
         # to the rounded fee due to the fen.
         defendant = round_amount(exact.defendant, settings.rounding)
+        basis = exact.basis
+        if reduced_part:
+            basis += _REDUCED_PART_ZH if lang == "zh" else _REDUCED_PART
         split = FeeSplit(
             rule=exact.rule,
-            basis=exact.basis,
+            basis=basis,
             plaintiff=round_amount(due, settings.rounding) - defendant,
             defendant=defendant,
             defendant_share=exact.defendant_share.quantize(Decimal("0.0001")),
@@ -360,11 +421,92 @@ def court_fees(question: FeeQuestion, *, settings: FeeSettings | None = None, la
         enforcement_fee=rounded(enforcement),
         rounding=settings.rounding,
         sources=tuple(dict.fromkeys(sources)),
+        claim_change=change,
+    )
+
+
+_CLAIM_CHANGE_BASES = {
+    "increase": f"claim increased: the fee is recomputed on the increased amount and the plaintiff pays the "
+    f"difference ({MEASURES}, art. 21(1))",
+    ClaimChangeStage.BEFORE_INVESTIGATION_END: "claim reduced before the end of court investigation: the fee is "
+    f"recomputed on the reduced amount and the difference refunded ({MEASURES}, art. 21(2))",
+    ReducedClaimFee.DIFFERENCE: "claim reduced after the end of court investigation: the fee stays on the amount "
+    f"filed, and the fee on the reduced part is borne by the party who reduced the claim ({MEASURES}, art. 35); "
+    "that part is taken as the difference between the fees on the two amounts",
+    ReducedClaimFee.PROPORTIONAL: "claim reduced after the end of court investigation: the fee stays on the amount "
+    f"filed, and the fee on the reduced part is borne by the party who reduced the claim ({MEASURES}, art. 35); "
+    "that part is taken as the fee's share in proportion to the amount reduced",
+}
+_CLAIM_CHANGE_BASES_ZH = {
+    "increase": f"增加诉讼请求数额的，按照增加后的诉讼请求数额计算补交（{_MEASURES_ZH}第二十一条第一项）",
+    ClaimChangeStage.BEFORE_INVESTIGATION_END: "在法庭调查终结前提出减少诉讼请求数额的，按照减少后的诉讼请求数额"
+    f"计算退还（{_MEASURES_ZH}第二十一条第二项）",
+    ReducedClaimFee.DIFFERENCE: "在法庭调查终结后提出减少诉讼请求数额的，减少请求数额部分的案件受理费"
+    f"由变更诉讼请求的当事人负担（{_MEASURES_ZH}第三十五条）；减少部分的受理费按变更前后两个数额的受理费之差计算",
+    ReducedClaimFee.PROPORTIONAL: "在法庭调查终结后提出减少诉讼请求数额的，减少请求数额部分的案件受理费"
+    f"由变更诉讼请求的当事人负担（{_MEASURES_ZH}第三十五条）；减少部分的受理费按减少数额占原请求数额的比例计算",
+}
+_REDUCED_PART = f"; the fee on the reduced part of the claim is the plaintiff's alone ({MEASURES}, art. 35)"
+_REDUCED_PART_ZH = f"；减少请求数额部分的案件受理费由原告负担（{_MEASURES_ZH}第三十五条）"
+
+
+def _claim_change(
+    filed: Decimal,
+    changed: Decimal,
+    stage: ClaimChangeStage | None,
+    factor: Decimal,
+    settings: FeeSettings,
+    lang: Language,
+) -> ClaimChange:
+    """The fee consequences of changing the claim from `filed` to `changed` (`factor`: ½ when halved).
+
+    The differences are between the two fees due as each is rounded, which is what a court
+    collects and refunds. A reduction after the end of court investigation leaves the fee on the
+    amount filed and puts the fee on the reduced part on the party who reduced (art. 35). The
+    Measures do not say how that part is measured: by default it is the difference between the
+    fees on the two amounts, the measure art. 21 refunds by (`FeeSettings.reduced_claim_fee`).
+    """
+    on_filed = round_amount(acceptance_fee(filed) * factor, settings.rounding)
+    on_changed = round_amount(acceptance_fee(changed) * factor, settings.rounding)
+    bases = _CLAIM_CHANGE_BASES_ZH if lang == "zh" else _CLAIM_CHANGE_BASES
+    reduced_part = on_filed - on_changed
+    if settings.reduced_claim_fee is ReducedClaimFee.PROPORTIONAL:
+        reduced_part = round_amount(acceptance_fee(filed) * factor * (filed - changed) / filed, settings.rounding)
+    if changed > filed:
+        return ClaimChange(
+            filed=filed,
+            changed=changed,
+            stage=stage,
+            charged_on=changed,
+            top_up=on_changed - on_filed,
+            refund=None,
+            borne_by_reducing_party=None,
+            basis=bases["increase"],
+        )
+    assert stage is not None  # a reduction names its stage: checked in _check_question
+    after = stage is ClaimChangeStage.AFTER_INVESTIGATION_END
+    return ClaimChange(
+        filed=filed,
+        changed=changed,
+        stage=stage,
+        charged_on=filed if after else changed,
+        top_up=None,
+        refund=None if after else on_filed - on_changed,
+        borne_by_reducing_party=reduced_part if after else None,
+        basis=bases[stage] if not after else bases[settings.reduced_claim_fee],
     )
 
 
 def _check_question(question: FeeQuestion) -> None:
     claim = question.claim_amount
+    if question.changed_claim_amount is None and question.claim_change_stage is not None:
+        raise InvalidInputError(
+            "`claim_change_stage` needs `changed_claim_amount`, the claim as changed", field="claim_change_stage"
+        )
+    if question.changed_claim_amount is not None and question.case_kind is not CaseKind.PROPERTY:
+        raise InvalidInputError(
+            f"a {question.case_kind.value} case has no claimed amount to change", field="changed_claim_amount"
+        )
     if question.case_kind is CaseKind.IP_WITHOUT_AMOUNT:
         if claim is not None:
             raise InvalidInputError(
@@ -391,8 +533,35 @@ def _check_question(question: FeeQuestion) -> None:
             )
         if question.awarded_amount is not None:
             raise InvalidInputError("a payment order has no award to split the fee by", field="awarded_amount")
-    if question.awarded_amount is not None and question.awarded_amount > claim:
+    _check_claim_change(question, claim)
+    changed = question.changed_claim_amount
+    if question.awarded_amount is not None and question.awarded_amount > (claim if changed is None else changed):
+        which = "`claim_amount`" if changed is None else "the claim as changed (`changed_claim_amount`)"
         raise InvalidInputError(
-            "`awarded_amount` exceeds `claim_amount`: a court does not award more than was claimed",
+            f"`awarded_amount` exceeds {which}: a court does not award more than was claimed",
             field="awarded_amount",
+        )
+
+
+def _check_claim_change(question: FeeQuestion, claim: Decimal) -> None:
+    """A change of claim in a property case (`_check_question` has refused it in the others)."""
+    changed, stage = question.changed_claim_amount, question.claim_change_stage
+    if changed is None:
+        return
+    if changed <= 0:
+        raise InvalidInputError(
+            "`changed_claim_amount` must be more than 0 yuan; a claim dropped entirely is a withdrawal "
+            "(`outcome`: `withdrawal`)",
+            field="changed_claim_amount",
+        )
+    if changed == claim:
+        raise InvalidInputError(
+            "`changed_claim_amount` equals `claim_amount`: leave it out when the claim did not change",
+            field="changed_claim_amount",
+        )
+    if changed < claim and stage is None:
+        raise InvalidInputError(
+            "a reduced claim needs `claim_change_stage`: `before_investigation_end` (the fee is recomputed and "
+            "the difference refunded) or `after_investigation_end` (the plaintiff bears the fee on the reduced part)",
+            field="claim_change_stage",
         )

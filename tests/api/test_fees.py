@@ -102,6 +102,20 @@ def test_unknown_field_is_rejected_by_name(client: Client) -> None:
         pytest.param({"claim_amount": 5000, "awarded_amount": 6000}, "awarded_amount", id="award above claim"),
         pytest.param({"case_kind": "property"}, "claim_amount", id="property case without claim"),
         pytest.param({"claim_amount": 5000, "province": "<script>"}, "province", id="province injection"),
+        pytest.param(
+            {"claim_amount": 5000, "changed_claim_amount": 4000}, "claim_change_stage", id="reduction without stage"
+        ),
+        pytest.param(
+            {"claim_amount": 5000, "changed_claim_amount": 4000, "claim_change_stage": "at_trial"},
+            "claim_change_stage",
+            id="unknown stage",
+        ),
+        pytest.param({"claim_amount": 5000, "changed_claim_amount": -1}, "changed_claim_amount", id="negative change"),
+        pytest.param(
+            {"claim_amount": 5000, "changed_claim_amount": 8000, "awarded_amount": 9000},
+            "awarded_amount",
+            id="award above the increased claim",
+        ),
     ],
 )
 def test_bad_fee_requests_name_the_field(client: Client, body: dict[str, Any], field: str) -> None:
@@ -148,3 +162,35 @@ def test_the_fee_notes_follow_lang_or_accept_language(client: Client, outcome: s
     assert {k: v for k, v in by_field.items() if k not in ("split", "halving_reason", "halving_grounds")} == {
         k: v for k, v in english.items() if k not in ("split", "halving_reason", "halving_grounds")
     }
+
+
+def test_a_claim_change_reports_what_it_did_to_the_fee(client: Client) -> None:
+    body = {
+        "claim_amount": 300_000,
+        "changed_claim_amount": 100_000,
+        "claim_change_stage": "after_investigation_end",
+        "awarded_amount": 50_000,
+    }
+    got = client.post("/v1/fees", json=body).json()
+    assert (got["acceptance_fee"], got["fee_due"]) == (5800, 5800)
+    assert (got["split"]["plaintiff"], got["split"]["defendant"]) == (4650, 1150)
+    change = got["claim_change"]
+    assert change["borne_by_reducing_party"] == 3500
+    assert (change["filed"], change["changed"], change["charged_on"]) == (300_000, 100_000, 300_000)
+    assert (change["top_up"], change["refund"], change["stage"]) == (None, None, "after_investigation_end")
+    before = client.post("/v1/fees", json={**body, "claim_change_stage": "before_investigation_end", "lang": "zh"})
+    assert (before.json()["fee_due"], before.json()["claim_change"]["refund"]) == (2300, 3500)
+    assert "第二十一条第二项" in before.json()["claim_change"]["basis"]
+    assert client.post("/v1/fees", json={"claim_amount": 5000}).json()["claim_change"] is None
+
+
+def test_the_reduced_part_measure_is_a_service_setting(tmp_path: Any) -> None:
+    from api.app import create_app
+    from api.settings import Settings
+
+    settings = Settings.from_env({"ESTIMATOR_REDUCED_CLAIM_FEE": "proportional", "ESTIMATOR_DATA_DIR": str(tmp_path)})
+    body = {"claim_amount": 300_000, "changed_claim_amount": 100_000, "claim_change_stage": "after_investigation_end"}
+    with TestClient(create_app(settings)) as proportional:
+        assert proportional.post("/v1/fees", json=body).json()["claim_change"]["borne_by_reducing_party"] == 3866.67
+    with pytest.raises(ValueError, match="reduced_claim_fee"):
+        Settings.from_env({"ESTIMATOR_REDUCED_CLAIM_FEE": "half"})

@@ -10,11 +10,14 @@ from hypothesis import strategies as st
 
 from estimator.errors import InvalidInputError
 from estimator.law.fees import (
+    MEASURES,
     CaseKind,
+    ClaimChangeStage,
     FeeQuestion,
     FeeSettings,
     Outcome,
     Procedure,
+    ReducedClaimFee,
     acceptance_fee,
     court_fees,
     enforcement_fee,
@@ -221,10 +224,142 @@ def test_split_of_a_halved_fee_adds_up_to_the_fee_due() -> None:
     assert fees.split.plaintiff == D("2803.33")
 
 
+BEFORE, AFTER = ClaimChangeStage.BEFORE_INVESTIGATION_END, ClaimChangeStage.AFTER_INVESTIGATION_END
+
+
+def test_an_increased_claim_is_charged_on_the_new_amount_and_the_difference_paid() -> None:
+    # Measures art. 21(1): 100,000 filed (2,300), raised to 300,000 (5,800): 3,500 more.
+    fees = court_fees(FeeQuestion(claim_amount=D(100_000), changed_claim_amount=D(300_000)))
+    assert fees.claim_change is not None
+    assert (fees.acceptance_fee, fees.fee_due) == (D(5_800), D(5_800))
+    assert (fees.claim_change.charged_on, fees.claim_change.top_up) == (D(300_000), D(3_500))
+    assert fees.claim_change.refund is None
+    assert fees.claim_change.borne_by_reducing_party is None
+    assert "art. 21(1)" in fees.claim_change.basis
+    assert f"{MEASURES}, art. 21" in fees.sources
+
+
+def test_a_claim_reduced_before_the_end_of_investigation_is_recharged_and_refunded() -> None:
+    # checklist-13, art. 21(2): 300,000 filed (5,800), reduced to 100,000 (2,300): 3,500 refunded, and the
+    # award of 50,000 is half of the claim as reduced.
+    question = FeeQuestion(
+        claim_amount=D(300_000), changed_claim_amount=D(100_000), claim_change_stage=BEFORE, awarded_amount=D(50_000)
+    )
+    fees = court_fees(question)
+    assert fees.claim_change is not None
+    assert (fees.acceptance_fee, fees.fee_due, fees.claim_change.refund) == (D(2_300), D(2_300), D(3_500))
+    assert fees.claim_amount == D(300_000)  # the claim as filed, as asked
+    assert fees.split is not None
+    assert (fees.split.plaintiff, fees.split.defendant, fees.split.defendant_share) == (D(1_150), D(1_150), D("0.5"))
+
+
+def test_a_claim_reduced_after_the_end_of_investigation_leaves_the_reduced_part_on_the_plaintiff() -> None:
+    # checklist-13, art. 35: the fee stays 5,800 on the 300,000 filed; the 3,500 on the reduced part is the
+    # plaintiff's; the other 2,300 is split by the award against the claim as reduced (50,000 of 100,000).
+    question = FeeQuestion(
+        claim_amount=D(300_000), changed_claim_amount=D(100_000), claim_change_stage=AFTER, awarded_amount=D(50_000)
+    )
+    fees = court_fees(question)
+    assert fees.claim_change is not None
+    assert (fees.acceptance_fee, fees.fee_due) == (D(5_800), D(5_800))
+    assert (fees.claim_change.charged_on, fees.claim_change.borne_by_reducing_party) == (D(300_000), D(3_500))
+    assert fees.claim_change.refund is None
+    assert fees.split is not None
+    assert (fees.split.plaintiff, fees.split.defendant) == (D(4_650), D(1_150))
+    assert "art. 35" in fees.split.basis
+    assert f"{MEASURES}, art. 35" in fees.sources
+
+
+def test_the_reduced_part_may_be_measured_in_proportion_instead() -> None:
+    # The Measures do not say how the reduced part's fee is measured: 5,800 x 200,000 / 300,000.
+    question = FeeQuestion(
+        claim_amount=D(300_000), changed_claim_amount=D(100_000), claim_change_stage=AFTER, awarded_amount=D(50_000)
+    )
+    fees = court_fees(question, settings=FeeSettings(reduced_claim_fee=ReducedClaimFee.PROPORTIONAL))
+    assert fees.claim_change is not None
+    assert fees.split is not None
+    assert fees.claim_change.borne_by_reducing_party == D("3866.67")
+    assert "in proportion" in fees.claim_change.basis
+    assert (fees.split.plaintiff, fees.split.defendant) == (D("4833.33"), D("966.67"))
+
+
+def test_a_reduced_claim_fully_awarded_still_leaves_the_reduced_part_on_the_plaintiff() -> None:
+    question = FeeQuestion(
+        claim_amount=D(300_000), changed_claim_amount=D(100_000), claim_change_stage=AFTER, awarded_amount=D(100_000)
+    )
+    split = court_fees(question).split
+    assert split is not None
+    assert (split.rule, split.plaintiff, split.defendant) == ("loser_pays", D(3_500), D(2_300))
+
+
+def test_a_claim_change_under_a_halved_fee_moves_half_as_much() -> None:
+    # Simplified procedure: 2,900 due on 300,000 and 1,150 on 100,000.
+    base = {"claim_amount": D(300_000), "changed_claim_amount": D(100_000), "procedure": Procedure.SIMPLIFIED}
+    before = court_fees(FeeQuestion(**base, claim_change_stage=BEFORE))
+    after = court_fees(FeeQuestion(**base, claim_change_stage=AFTER, awarded_amount=D(100_000)))
+    assert before.claim_change is not None
+    assert after.claim_change is not None
+    assert after.split is not None
+    assert (before.fee_due, before.claim_change.refund) == (D(1_150), D(1_750))
+    assert (after.fee_due, after.claim_change.borne_by_reducing_party) == (D(2_900), D(1_750))
+    assert (after.split.plaintiff, after.split.defendant) == (D(1_750), D(1_150))
+
+
+def test_the_claim_change_is_explained_in_chinese() -> None:
+    question = FeeQuestion(
+        claim_amount=D(300_000), changed_claim_amount=D(100_000), claim_change_stage=AFTER, awarded_amount=D(50_000)
+    )
+    fees = court_fees(question, lang="zh")
+    assert fees.claim_change is not None
+    assert fees.split is not None
+    assert "第三十五条" in fees.claim_change.basis
+    assert "减少请求数额部分" in fees.split.basis
+
+
 @pytest.mark.parametrize(
     ("question", "field"),
     [
         pytest.param(FeeQuestion(), "claim_amount", id="property case needs a claim"),
+        pytest.param(
+            FeeQuestion(claim_amount=D(300_000), changed_claim_amount=D(100_000)),
+            "claim_change_stage",
+            id="a reduction names its stage",
+        ),
+        pytest.param(
+            FeeQuestion(claim_amount=D(300_000), claim_change_stage=BEFORE),
+            "claim_change_stage",
+            id="a stage without a change",
+        ),
+        pytest.param(
+            FeeQuestion(claim_amount=D(300_000), changed_claim_amount=D(300_000)),
+            "changed_claim_amount",
+            id="a change to the same amount",
+        ),
+        pytest.param(
+            FeeQuestion(claim_amount=D(300_000), changed_claim_amount=D(0), claim_change_stage=BEFORE),
+            "changed_claim_amount",
+            id="a change to nothing is a withdrawal",
+        ),
+        pytest.param(
+            FeeQuestion(case_kind=CaseKind.IP_WITHOUT_AMOUNT, changed_claim_amount=D(100)),
+            "changed_claim_amount",
+            id="no amount to change",
+        ),
+        pytest.param(
+            FeeQuestion(case_kind=CaseKind.PAYMENT_ORDER, claim_amount=D(300), changed_claim_amount=D(100)),
+            "changed_claim_amount",
+            id="a payment order is not tried",
+        ),
+        pytest.param(
+            FeeQuestion(
+                claim_amount=D(300_000),
+                changed_claim_amount=D(100_000),
+                claim_change_stage=BEFORE,
+                awarded_amount=D(200_000),
+            ),
+            "awarded_amount",
+            id="award over the reduced claim",
+        ),
         pytest.param(FeeQuestion(claim_amount=D(0)), "claim_amount", id="zero claim"),
         pytest.param(FeeQuestion(claim_amount=D(100), awarded_amount=D(200)), "awarded_amount", id="award over claim"),
         pytest.param(
