@@ -5,14 +5,17 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from litestar import Controller, post
+from litestar import Request as HttpRequest
 from litestar.di import NamedDependency
 from litestar.openapi.spec import Example
 from litestar.params import Body
 from msgspec import Meta
 
 from api.errors import ERROR_RESPONSES
+from api.formats import language_of
 from api.settings import Settings
 from api.types import Date, Days, PositiveYuan, Request, Response, RoundingChoice
+from estimator.language import Language
 from estimator.law.interest import DayCount, LateInterest, Payment, interest_between, interest_for_days
 from estimator.money import Rounding, to_yuan
 
@@ -40,6 +43,9 @@ class InterestRequest(Request, frozen=True):
         ),
     ] = "next_day"
     rounding: RoundingChoice | None = None
+    lang: Annotated[
+        Literal["en", "zh"] | None, Meta(description="Language of `source`; default from `Accept-Language`.")
+    ] = None
 
     def __post_init__(self) -> None:
         dated = self.due_date is not None or self.paid_date is not None
@@ -71,11 +77,11 @@ class InterestResponse(Response, frozen=True):
     source: str
 
 
-def compute_interest(data: InterestRequest, *, default_rounding: Rounding) -> LateInterest:
+def compute_interest(data: InterestRequest, *, default_rounding: Rounding, lang: Language = "en") -> LateInterest:
     amount = to_yuan(data.amount, field="amount")
     rounding = default_rounding if data.rounding is None else Rounding(data.rounding)
     if data.days is not None:
-        return interest_for_days(amount, data.days, rounding=rounding)
+        return interest_for_days(amount, data.days, rounding=rounding, lang=lang)
     assert data.due_date is not None
     assert data.paid_date is not None
     payments = [
@@ -89,6 +95,7 @@ def compute_interest(data: InterestRequest, *, default_rounding: Rounding) -> La
         payments=payments,
         day_count=DayCount(data.day_count),
         rounding=rounding,
+        lang=lang,
     )
 
 
@@ -147,6 +154,10 @@ class InterestController(Controller):
         responses=ERROR_RESPONSES,
     )
     async def compute(
-        self, data: Annotated[InterestRequest, Body(examples=INTEREST_EXAMPLES)], settings: NamedDependency[Settings]
+        self,
+        request: HttpRequest,  # type: ignore[type-arg]  # any Request
+        data: Annotated[InterestRequest, Body(examples=INTEREST_EXAMPLES)],
+        settings: NamedDependency[Settings],
     ) -> InterestResponse:
-        return interest_response(compute_interest(data, default_rounding=settings.rounding))
+        lang = data.lang or language_of(request)
+        return interest_response(compute_interest(data, default_rounding=settings.rounding, lang=lang))

@@ -31,7 +31,7 @@ class PrecedentRequest(RequestBody, frozen=True):
 class PrecedentList(ResponseBody, frozen=True):
     precedents: list[Precedent]
     max_distance: float
-    method: str
+    method: Annotated[str, Meta(description="How similarity is measured; in Chinese with `lang` or `Accept-Language`.")]
 
 
 def precedents_for(
@@ -87,6 +87,10 @@ METHOD = (
     "its effect on the log median award; similarity = exp(-distance); drawn from the statutory awards the "
     "calibration was fitted on; the three nearest are shown (flagged) when none is within the cut-off"
 )
+METHOD_ZH = (
+    "距离 = sqrt(sum_j (beta_j * (x_j - x'_j))^2)，按赔偿模型的特征计算：每项差异以其对判赔中位数（对数）的影响"
+    "加权；相似度 = exp(-距离)；从校准所用的法定赔偿判决中选取；截止距离内无案例时，列出最近的三件并加以标注"
+)
 
 
 class PrecedentController(Controller):
@@ -107,12 +111,14 @@ class PrecedentController(Controller):
     )
     async def find(
         self,
+        request: Request,  # type: ignore[type-arg]  # any Request
         data: Annotated[PrecedentRequest, Body(examples=PRECEDENT_EXAMPLES)],
         service: NamedDependency[EstimatorService],
         tenant: NamedDependency[str | None],
     ) -> PrecedentList:
         _, found = precedents_for(data, service=service, tenant=tenant)
-        return PrecedentList(precedents=found, max_distance=data.max_distance, method=METHOD)
+        method = METHOD_ZH if (data.case.lang or language_of(request)) == "zh" else METHOD
+        return PrecedentList(precedents=found, max_distance=data.max_distance, method=method)
 
     @post(
         "/report",

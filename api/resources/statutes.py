@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from litestar import Controller, get
+from litestar import Controller, Request, get
 from litestar.params import FromQuery, QueryParameter
 from msgspec import Meta
 
 from api.errors import ERROR_RESPONSES, parameters_named
+from api.formats import language_of
 from api.types import Response
+from estimator.language import statute_zh
 from estimator.law.statutes import REGIMES, Law, Regime, select_regime
 
 LawChoice = Literal["copyright", "trademark", "patent", "unfair_competition"]
@@ -65,7 +67,7 @@ class StatuteList(Response, frozen=True):
 
 class ApplicableStatute(Response, frozen=True):
     statute: StatuteOut
-    reason: str
+    reason: Annotated[str, Meta(description="Why this regime governs; in Chinese with `Accept-Language: zh`.")]
 
 
 def statute_out(regime: Regime) -> StatuteOut:
@@ -124,6 +126,7 @@ class StatuteController(Controller):
     )
     async def applicable(
         self,
+        request: Request,  # type: ignore[type-arg]  # any Request
         act_start: Annotated[dt.date, QueryParameter(description="First day of the infringing act.")],
         law: FromQuery[LawChoice] = "copyright",
         act_end: Annotated[
@@ -133,7 +136,8 @@ class StatuteController(Controller):
         with parameters_named("query", "act_start", "act_end"):
             regime = select_regime(Law(law), act_start, act_end)
         day = (act_end or act_start).isoformat()
-        return ApplicableStatute(
-            statute=statute_out(regime),
-            reason=f"{regime.title} was in force on {day}, the last day of the act",
-        )
+        if language_of(request) == "zh":
+            reason = f"侵权行为的最后一日（{day}）施行的是{statute_zh(regime.title_zh)}"
+        else:
+            reason = f"{regime.title} was in force on {day}, the last day of the act"
+        return ApplicableStatute(statute=statute_out(regime), reason=reason)

@@ -18,6 +18,7 @@ from decimal import Decimal
 import msgspec
 
 from estimator.errors import InvalidInputError, OutsideLawError
+from estimator.language import Language
 from estimator.money import Rounding, round_amount
 
 DAILY_RATE = Decimal("0.000175")  # 法释〔2014〕8号 art. 1: 日万分之一点七五
@@ -26,6 +27,10 @@ MAX_DAYS = 36_600  # a century of delay; beyond it a figure is a typo
 SOURCE = (
     "Civil Procedure Law (2023) art. 264; SPC Interpretation on delayed-performance interest "
     "(法释〔2014〕8号) arts. 1-3"
+)
+SOURCE_ZH = (
+    "《中华人民共和国民事诉讼法》（2023年修正）第二百六十四条；《最高人民法院关于执行程序中计算迟延履行期间的"
+    "债务利息适用法律若干问题的解释》（法释〔2014〕8号）第一条至第三条"
 )
 
 
@@ -70,12 +75,14 @@ class LateInterest(msgspec.Struct, frozen=True, kw_only=True):
     source: str
 
 
-def interest_for_days(amount: Decimal, days: int, *, rounding: Rounding = Rounding.CENT) -> LateInterest:
-    """Doubled-portion interest on `amount` yuan unpaid for `days` days."""
+def interest_for_days(
+    amount: Decimal, days: int, *, rounding: Rounding = Rounding.CENT, lang: Language = "en"
+) -> LateInterest:
+    """Doubled-portion interest on `amount` yuan unpaid for `days` days; its source cited in `lang`."""
     _check_days(days)
     exact = amount * DAILY_RATE * days
     period = InterestPeriod(start=None, end=None, days=days, base=amount, interest=round_amount(exact, rounding))
-    return _result(amount, days, None, exact, (period,), rounding)
+    return _result(amount, days, None, exact, (period,), rounding, lang)
 
 
 def interest_between(
@@ -86,12 +93,13 @@ def interest_between(
     payments: Sequence[Payment] = (),
     day_count: DayCount = DayCount.NEXT_DAY,
     rounding: Rounding = Rounding.CENT,
+    lang: Language = "en",
 ) -> LateInterest:
     """Doubled-portion interest from the expiry of the performance period to full payment.
 
     `due_date` is the last day of the performance period the judgment set; `paid_date` the day the
     debt was paid in full (or the day to compute up to). Each partial payment reduces the base from
-    the day after it is made.
+    the day after it is made. The source is cited in `lang`.
     """
     for name, day in (("due_date", due_date), ("paid_date", paid_date)):
         if day >= dt.date.max:  # the calendar's last day has no next day to count from or after
@@ -113,7 +121,7 @@ def interest_between(
     if paid_date >= cursor:
         exact_total += _add_period(periods, cursor, paid_date, base, rounding)
     days = max((paid_date - start).days + 1, 0)
-    return _result(amount, days, day_count, exact_total, tuple(periods), rounding)
+    return _result(amount, days, day_count, exact_total, tuple(periods), rounding, lang)
 
 
 def _add_period(
@@ -132,6 +140,7 @@ def _result(
     exact: Decimal,
     periods: tuple[InterestPeriod, ...],
     rounding: Rounding,
+    lang: Language,
 ) -> LateInterest:
     interest = round_amount(exact, rounding)
     return LateInterest(
@@ -143,7 +152,7 @@ def _result(
         total_due=round_amount(amount, rounding) + interest,
         periods=periods,
         rounding=rounding,
-        source=SOURCE,
+        source=SOURCE_ZH if lang == "zh" else SOURCE,
     )
 
 

@@ -80,6 +80,20 @@ def test_continuing_act_takes_the_new_law(client: Client) -> None:
     assert got["statute"]["id"] == "copyright-2020"
 
 
+def test_the_reason_and_the_interest_source_are_written_in_chinese_on_request(client: Client) -> None:
+    params = {"act_start": "2021-05-01", "act_end": "2021-07-01"}
+    zh = client.get("/v1/statutes/applicable", params=params, headers={"Accept-Language": "zh-CN"}).json()
+    assert zh["reason"] == "侵权行为的最后一日（2021-07-01）施行的是《著作权法》（2020年修正）"
+    en = client.get("/v1/statutes/applicable", params=params).json()
+    assert en["reason"].startswith("Copyright Law (2020 amendment) was in force on 2021-07-01")
+    body = {"amount": 100000, "days": 30}
+    by_header = client.post("/v1/interest", json=body, headers={"Accept-Language": "zh"}).json()
+    by_field = client.post("/v1/interest", json={**body, "lang": "zh"}, headers={"Accept-Language": "en"}).json()
+    assert by_header["source"] == by_field["source"]
+    assert by_field["source"].startswith("《中华人民共和国民事诉讼法》（2023年修正）第二百六十四条")
+    assert client.post("/v1/interest", json=body).json()["source"].startswith("Civil Procedure Law (2023) art. 264")
+
+
 def test_act_before_coverage_is_422(client: Client) -> None:
     response = client.get("/v1/statutes/applicable", params={"act_start": "1995-01-01"})
     assert response.status_code == 422

@@ -60,6 +60,16 @@ def test_precedents_over_http_and_in_estimates(client: Client) -> None:
     assert [p["id"] for p in estimate["precedents"]][:2] == [p["id"] for p in found][:2]
 
 
+def test_the_method_follows_the_language(client: Client) -> None:
+    case = {"law_version": "2020", "work_type": "photograph"}
+    english = client.post("/v1/precedents", json={"case": case}).json()["method"]
+    chinese = client.post("/v1/precedents", json={"case": case}, headers={"Accept-Language": "zh"}).json()["method"]
+    assert english.startswith("distance = sqrt")
+    assert "相似度 = exp(-距离)" in chinese
+    asked = client.post("/v1/precedents", json={"case": {**case, "lang": "zh"}}, headers={"Accept-Language": "en"})
+    assert asked.json()["method"] == chinese
+
+
 def test_report_is_markdown_in_chinese_by_default_and_english_on_request(client: Client) -> None:
     body = {"case": {"law_version": "2020", "work_type": "character", "fame": "high", "claimed_total": 300000}}
     chinese = client.post("/v1/precedents/report", json=body)
