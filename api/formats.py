@@ -67,10 +67,11 @@ def _negotiate(
     """The first of `formats` that `Accept` wants (q-value order); `default` for no `Accept`, `*/*`
     or `family/*`; a 406 naming what we write when `Accept` wants none of it."""
     accept = request.headers.get("accept", "")
-    if not accept.strip():
+    wanted = preferred(accept)
+    if not wanted:  # no Accept, or nothing but empty list elements
         return default
-    for media in preferred(accept):
-        if media in ("*/*", f"{family}/*", ""):
+    for media in wanted:
+        if media in ("*/*", f"{family}/*"):
             return default
         if media in formats:
             return formats[media]
@@ -90,11 +91,14 @@ def language_of(request: Request) -> Literal["en", "zh"]:  # type: ignore[type-a
 def preferred(header: str) -> list[str]:
     """The values of an `Accept`-style header, most wanted first (q-value, then order), q=0 left out.
 
-    A malformed weight counts for nothing, as RFC 9110 would refuse it.
+    A malformed weight counts for nothing, as RFC 9110 would refuse it; empty list elements (`a,,b`,
+    a trailing comma) are skipped, as RFC 9110 §5.6.1 requires of a recipient.
     """
     ranked = []
     for position, part in enumerate(header.split(",")):
         value, *params = (p.strip().lower() for p in part.split(";"))
+        if not value:
+            continue
         quality = 1.0
         for param in params:
             if param.startswith("q="):

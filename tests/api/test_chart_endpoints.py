@@ -71,6 +71,17 @@ def test_an_accept_without_an_image_is_a_406_unless_format_is_given(client: Clie
     assert drawn.headers["content-type"].startswith("image/svg+xml")
 
 
+@pytest.mark.parametrize("accept", ["application/json,", "application/json, ,text/html"])
+def test_an_empty_element_of_accept_is_skipped_not_read_as_anything(client: Client, accept: str) -> None:
+    refused = client.post("/v1/estimates/chart", json=BLOGGER, headers={"accept": accept})
+    assert refused.status_code == 406
+
+
+def test_an_accept_of_nothing_but_commas_is_no_preference(client: Client) -> None:
+    response = client.post("/v1/estimates/chart", json=BLOGGER, headers={"accept": " , ,"})
+    assert response.headers["content-type"].startswith("image/png")
+
+
 def test_bad_chart_requests_are_problems(client: Client) -> None:
     assert client.post("/v1/estimates/chart?format=gif", json=BLOGGER).status_code == 400
     assert client.get("/v1/calibrations/nope/reliability").status_code == 404
