@@ -13,6 +13,7 @@ from api.errors import ERROR_RESPONSES, parameters_named
 from api.formats import language_of
 from api.types import Response
 from estimator.language import statute_zh
+from estimator.law.limitation import limitation
 from estimator.law.statutes import REGIMES, Law, Regime, select_regime
 
 LawChoice = Literal["copyright", "trademark", "patent", "unfair_competition"]
@@ -68,6 +69,31 @@ class StatuteList(Response, frozen=True):
 class ApplicableStatute(Response, frozen=True):
     statute: StatuteOut
     reason: Annotated[str, Meta(description="Why this regime governs; in Chinese with `Accept-Language: zh`.")]
+
+
+class LimitationOut(Response, frozen=True):
+    period_ends: Annotated[
+        dt.date, Meta(description="The last day to file in time: three years from `known_on` (Civil Code art. 188).")
+    ]
+    in_time: bool
+    continuing_at_filing: Annotated[bool, Meta(description="The act was still going on when the suit was filed.")]
+    time_barred_if_pleaded: Annotated[
+        bool,
+        Meta(description="Filed late after the act was over: the claim fails if the defendant pleads limitation."),
+    ]
+    damages_from: Annotated[
+        dt.date | None,
+        Meta(
+            description="First day of the acts whose damages count (three years before filing, when late); null "
+            "when time-barred."
+        ),
+    ]
+    damages_to: Annotated[
+        dt.date | None, Meta(description="Last day of those acts: `act_end`, or null for an act still going on.")
+    ]
+    reason: Annotated[str, Meta(description="The outcome and why; in Chinese with `Accept-Language: zh`.")]
+    assumptions: list[str]
+    sources: list[str]
 
 
 def statute_out(regime: Regime) -> StatuteOut:
@@ -141,3 +167,45 @@ class StatuteController(Controller):
         else:
             reason = f"{regime.title} was in force on {day}, the last day of the act"
         return ApplicableStatute(statute=statute_out(regime), reason=reason)
+
+    @get(
+        "/limitation",
+        operation_id="checkLimitation",
+        summary="Check the limitation period, and which acts a late suit still recovers damages for",
+        description=(
+            "Three years from the day the holder knew or should have known of the infringement and the infringer "
+            "(Civil Code art. 188). Sued later while the act is still going on, the court orders it stopped and "
+            "counts damages back three years from the day of filing (SPC copyright interpretation art. 27); sued "
+            "later after the act was over, the claim fails if the defendant pleads limitation. Suspension and "
+            "interruption of the period (a demand letter interrupts it) are not modelled."
+        ),
+        responses=ERROR_RESPONSES,
+    )
+    async def check_limitation(
+        self,
+        request: Request,  # type: ignore[type-arg]  # any Request
+        known_on: Annotated[
+            dt.date, QueryParameter(description="When the holder knew or should have known of the act and who did it.")
+        ],
+        filed_on: Annotated[dt.date, QueryParameter(description="When the suit was (or will be) filed.")],
+        act_start: Annotated[dt.date, QueryParameter(description="First day of the infringing act.")],
+        act_end: Annotated[
+            dt.date | None,
+            QueryParameter(description="Last day of the act; leave out if it was still going on at filing."),
+        ] = None,
+    ) -> LimitationOut:
+        with parameters_named("query", "known_on", "filed_on", "act_start", "act_end"):
+            found = limitation(
+                known_on=known_on, filed_on=filed_on, act_start=act_start, act_end=act_end, lang=language_of(request)
+            )
+        return LimitationOut(
+            period_ends=found.period_ends,
+            in_time=found.in_time,
+            continuing_at_filing=found.continuing_at_filing,
+            time_barred_if_pleaded=found.time_barred_if_pleaded,
+            damages_from=found.damages_from,
+            damages_to=found.damages_to,
+            reason=found.reason,
+            assumptions=list(found.assumptions),
+            sources=list(found.sources),
+        )

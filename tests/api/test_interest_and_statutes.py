@@ -125,3 +125,30 @@ def test_a_refused_query_parameter_is_named_in_the_query(client: Client, query: 
     response = client.get(f"/v1/statutes/applicable?{query}")
     assert response.status_code in (400, 422)
     assert response.json()["errors"][0]["path"] == path
+
+
+def test_a_late_suit_against_a_continuing_act_keeps_three_years_of_damages(client: Client) -> None:
+    params = {"known_on": "2016-05-01", "filed_on": "2024-06-20", "act_start": "2016-01-01"}
+    got = client.get("/v1/statutes/limitation", params=params).json()
+    assert (got["in_time"], got["continuing_at_filing"], got["time_barred_if_pleaded"]) == (False, True, False)
+    assert (got["period_ends"], got["damages_from"], got["damages_to"]) == ("2019-05-01", "2021-06-20", None)
+    zh = client.get("/v1/statutes/limitation", params=params, headers={"Accept-Language": "zh"}).json()
+    assert "向前推算三年" in zh["reason"]
+
+
+@pytest.mark.parametrize(
+    ("params", "status", "path"),
+    [
+        ({"known_on": "2021-01-01", "filed_on": "2020-01-01", "act_start": "2020-01-01"}, 400, "query.filed_on"),
+        ({"known_on": "2021-01-01", "filed_on": "2022-01-01", "act_start": "2021-02-01"}, 400, "query.known_on"),
+        ({"known_on": "2015-01-01", "filed_on": "2016-01-01", "act_start": "2014-01-01"}, 422, "query.known_on"),
+        ({"known_on": "2021-01-01", "filed_on": "2022-01-01"}, 400, "query.act_start"),
+        ({"known_on": "2021-13-01", "filed_on": "2022-01-01", "act_start": "2020-01-01"}, 400, "query.known_on"),
+    ],
+)
+def test_bad_limitation_questions_name_the_parameter(
+    client: Client, params: dict[str, str], status: int, path: str
+) -> None:
+    response = client.get("/v1/statutes/limitation", params=params)
+    assert response.status_code == status, response.text
+    assert [error["path"] for error in response.json()["errors"]] == [path]
