@@ -1,10 +1,11 @@
-"""`GET /v1/statutes`: the damages regimes covered, and the one governing an act."""
+"""`GET /v1/statutes`: the damages regimes covered, the one governing an act, and the limitation period."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Literal
 
+import msgspec
 from litestar import Controller, Request, get
 from litestar.params import FromQuery, QueryParameter
 from msgspec import Meta
@@ -198,14 +199,4 @@ class StatuteController(Controller):
             found = limitation(
                 known_on=known_on, filed_on=filed_on, act_start=act_start, act_end=act_end, lang=language_of(request)
             )
-        return LimitationOut(
-            period_ends=found.period_ends,
-            in_time=found.in_time,
-            continuing_at_filing=found.continuing_at_filing,
-            time_barred_if_pleaded=found.time_barred_if_pleaded,
-            damages_from=found.damages_from,
-            damages_to=found.damages_to,
-            reason=found.reason,
-            assumptions=list(found.assumptions),
-            sources=list(found.sources),
-        )
+        return msgspec.convert(found, LimitationOut, from_attributes=True)
