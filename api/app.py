@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from litestar import Litestar
+from litestar.datastructures import ResponseHeader
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
@@ -30,6 +31,8 @@ from api.storage import open_store
 from estimator import __version__
 from estimator.model.artifact import default_model
 from estimator.model.estimate import Settings as EstimateSettings
+
+VARY = "Answers depend on `Accept` (format) and `Accept-Language` (the language of the text in them)."
 
 log = logging.getLogger("api")
 
@@ -106,6 +109,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "tenant": Provide(caller_tenant, sync_to_thread=False),
         },
         before_request=check_request,
+        # Answers are negotiated on `Accept` (charts, batches) and written in the language of
+        # `Accept-Language`: a shared cache must key on both.
+        response_headers=[ResponseHeader(name="Vary", value="Accept, Accept-Language", description=VARY)],
         on_shutdown=[service.close],
         plugins=[ProblemDetailsPlugin(ProblemDetailsConfig(exception_to_problem_detail_map={Exception: to_problem}))],
         openapi_config=openapi,

@@ -66,11 +66,10 @@ def _negotiate(
 ) -> Chosen:
     """The first of `formats` that `Accept` wants (q-value order); `default` for no `Accept`, `*/*`
     or `family/*`; a 406 naming what we write when `Accept` wants none of it."""
-    accept = request.headers.get("accept", "")
-    wanted = preferred(accept)
-    if not wanted:  # no Accept, or nothing but empty list elements
-        return default
-    for media in wanted:
+    accept = ",".join(request.headers.getall("accept", []))  # repeated headers are one list (RFC 9110 §5.3)
+    if not any(part.split(";")[0].strip() for part in accept.split(",")):
+        return default  # no Accept, or nothing but empty list elements
+    for media in preferred(accept):  # what q=0 (or a malformed weight) refuses is not in it
         if media in ("*/*", f"{family}/*"):
             return default
         if media in formats:
@@ -82,7 +81,7 @@ def _negotiate(
 
 def language_of(request: Request) -> Literal["en", "zh"]:  # type: ignore[type-arg]  # any Request
     """Chinese when `Accept-Language` prefers it over English (by q-value, then order), else English."""
-    for tag in preferred(request.headers.get("accept-language", "")):
+    for tag in preferred(",".join(request.headers.getall("accept-language", []))):
         if tag.startswith(("zh", "en")):
             return "zh" if tag.startswith("zh") else "en"
     return "en"
@@ -91,8 +90,8 @@ def language_of(request: Request) -> Literal["en", "zh"]:  # type: ignore[type-a
 def preferred(header: str) -> list[str]:
     """The values of an `Accept`-style header, most wanted first (q-value, then order), q=0 left out.
 
-    A malformed weight counts for nothing, as RFC 9110 would refuse it; empty list elements (`a,,b`,
-    a trailing comma) are skipped, as RFC 9110 §5.6.1 requires of a recipient.
+    A malformed weight, or one outside 0-1, counts for nothing, as RFC 9110 would refuse it; empty
+    list elements (`a,,b`, a trailing comma) are skipped, as RFC 9110 §5.6.1 requires of a recipient.
     """
     ranked = []
     for position, part in enumerate(header.split(",")):
@@ -105,6 +104,8 @@ def preferred(header: str) -> list[str]:
                 try:
                     quality = float(param[2:])
                 except ValueError:
+                    quality = 0.0
+                if not 0.0 <= quality <= 1.0:  # also NaN
                     quality = 0.0
         if quality > 0:
             ranked.append((-quality, position, value))

@@ -77,6 +77,20 @@ def test_an_empty_element_of_accept_is_skipped_not_read_as_anything(client: Clie
     assert refused.status_code == 406
 
 
+@pytest.mark.parametrize(
+    "accept", ["image/png;q=0", "image/svg+xml;q=0, image/png;q=0", "image/svg+xml;q=abc", "image/png;q=2"]
+)
+def test_what_accept_refuses_or_weighs_wrongly_is_not_served(client: Client, accept: str) -> None:
+    assert client.post("/v1/estimates/chart", json=BLOGGER, headers={"accept": accept}).status_code == 406
+
+
+def test_repeated_accept_headers_are_one_list(client: Client) -> None:
+    headers = [("accept", "text/html"), ("accept", "image/svg+xml")]
+    response = client.post("/v1/estimates/chart", json=BLOGGER, headers=headers)
+    assert response.headers["content-type"].startswith("image/svg+xml")
+    assert response.headers["vary"] == "Accept, Accept-Language"
+
+
 def test_an_accept_of_nothing_but_commas_is_no_preference(client: Client) -> None:
     response = client.post("/v1/estimates/chart", json=BLOGGER, headers={"accept": " , ,"})
     assert response.headers["content-type"].startswith("image/png")
