@@ -101,7 +101,7 @@ class FeeSplitOut(Response, frozen=True):
     basis: Annotated[str, Meta(description="The legal basis, and whether this is a rule or practice.")]
     plaintiff: float
     defendant: float
-    defendant_share: Share
+    defendant_share: Annotated[Share, Meta(description="`defendant` as a share of `fee_due`.")]
 
 
 class ClaimChangeOut(Response, frozen=True):
@@ -109,9 +109,16 @@ class ClaimChangeOut(Response, frozen=True):
     changed: Annotated[float, Meta(description="The claim as changed (`changed_claim_amount`).")]
     stage: ClaimChangeStageChoice | None
     charged_on: Annotated[float, Meta(description="The amount the acceptance fee is charged on.")]
-    top_up: Annotated[float | None, Meta(description="An increase: what the plaintiff pays on top of the fee due.")]
+    top_up: Annotated[
+        float | None,
+        Meta(
+            description="An increase: what the plaintiff pays when the claim changes, on the fee as prepaid "
+            "(halved only under simplified procedure; mediation or withdrawal halves the fee at the close)."
+        ),
+    ]
     refund: Annotated[
-        float | None, Meta(description="A reduction before the end of court investigation: the fee due refunded.")
+        float | None,
+        Meta(description="A reduction before the end of court investigation: what is refunded, as for `top_up`."),
     ]
     borne_by_reducing_party: Annotated[
         float | None,

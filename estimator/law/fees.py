@@ -228,9 +228,10 @@ class FeeSplit(msgspec.Struct, frozen=True, kw_only=True):
 class ClaimChange(msgspec.Struct, frozen=True, kw_only=True):
     """What a change of the claimed amount does to the acceptance fee (Measures arts. 21, 35).
 
-    Amounts are of the fee due (after any halving). `top_up` is what the plaintiff pays on an
-    increase; `refund` what is returned on a reduction before the end of court investigation;
-    `borne_by_reducing_party` the fee on the reduced part, on a reduction after it.
+    `top_up` is what the plaintiff pays on an increase and `refund` what is returned on a reduction
+    before the end of court investigation, both when the claim changes (on the fee as prepaid,
+    halved only under simplified procedure); `borne_by_reducing_party` is the fee on the reduced
+    part, on a reduction after it, as finally borne (after any halving).
     """
 
     filed: Decimal
@@ -354,8 +355,18 @@ def court_fees(question: FeeQuestion, *, settings: FeeSettings | None = None, la
     decided_claim, reduced_part = claim, Decimal(0)
     if question.changed_claim_amount is not None:
         assert claim is not None  # checked in _check_question
+        # A court collects or refunds the difference when the claim changes, on the fee as prepaid:
+        # halved already under simplified procedure (art. 16); mediation or withdrawal halves it only
+        # when the case closes (art. 15).
+        prepaid = HALF if halving_for(question.procedure, Outcome.JUDGMENT).applied else Decimal(1)
         change = _claim_change(
-            claim, question.changed_claim_amount, question.claim_change_stage, factor, settings, lang
+            claim,
+            question.changed_claim_amount,
+            question.claim_change_stage,
+            prepaid=prepaid,
+            final=factor,
+            settings=settings,
+            lang=lang,
         )
         full = acceptance_fee(change.charged_on)
         decided_claim = change.changed
@@ -377,13 +388,17 @@ def court_fees(question: FeeQuestion, *, settings: FeeSettings | None = None, la
         defendant = round_amount(exact.defendant, settings.rounding)
         basis = exact.basis
         if reduced_part:
-            basis += _REDUCED_PART_ZH if lang == "zh" else _REDUCED_PART
+            mediated = question.outcome is Outcome.MEDIATION
+            basis += (_REDUCED_PART_ZH if lang == "zh" else _REDUCED_PART)[mediated]
         split = FeeSplit(
             rule=exact.rule,
             basis=basis,
             plaintiff=round_amount(due, settings.rounding) - defendant,
             defendant=defendant,
-            defendant_share=exact.defendant_share.quantize(Decimal("0.0001")),
+            # Of the whole fee due: with a reduced part on the plaintiff, less than the award's share.
+            defendant_share=(exact.defendant / due if reduced_part else exact.defendant_share).quantize(
+                Decimal("0.0001")
+            ),
         )
         sources.append(f"{MEASURES}, arts. 29, 31, 34")
 
@@ -446,39 +461,55 @@ _CLAIM_CHANGE_BASES_ZH = {
     ReducedClaimFee.PROPORTIONAL: "在法庭调查终结后提出减少诉讼请求数额的，减少请求数额部分的案件受理费"
     f"由变更诉讼请求的当事人负担（{_MEASURES_ZH}第三十五条）；减少部分的受理费按减少数额占原请求数额的比例计算",
 }
-_REDUCED_PART = f"; the fee on the reduced part of the claim is the plaintiff's alone ({MEASURES}, art. 35)"
-_REDUCED_PART_ZH = f"；减少请求数额部分的案件受理费由原告负担（{_MEASURES_ZH}第三十五条）"
+# What the split says of the fee on a part cut after the end of court investigation: art. 35's rule,
+# or in mediation (where the parties agree on every cost, art. 31) the same as a starting point.
+_REDUCED_PART = (
+    f"; the fee on the reduced part of the claim is the plaintiff's alone ({MEASURES}, art. 35)",
+    f"; the fee on the reduced part of the claim is put on the plaintiff, as art. 35 of the {MEASURES} would, "
+    "as a starting point for the agreement",
+)
+_REDUCED_PART_ZH = (
+    f"；减少请求数额部分的案件受理费由原告负担（{_MEASURES_ZH}第三十五条）",
+    f"；减少请求数额部分的案件受理费参照{_MEASURES_ZH}第三十五条由原告负担，作为协商的参考",
+)
 
 
 def _claim_change(
     filed: Decimal,
     changed: Decimal,
     stage: ClaimChangeStage | None,
-    factor: Decimal,
+    *,
+    prepaid: Decimal,
+    final: Decimal,
     settings: FeeSettings,
     lang: Language,
 ) -> ClaimChange:
-    """The fee consequences of changing the claim from `filed` to `changed` (`factor`: ½ when halved).
+    """The fee consequences of changing the claim from `filed` to `changed`.
 
-    The differences are between the two fees due as each is rounded, which is what a court
-    collects and refunds. A reduction after the end of court investigation leaves the fee on the
-    amount filed and puts the fee on the reduced part on the party who reduced (art. 35). The
-    Measures do not say how that part is measured: by default it is the difference between the
-    fees on the two amounts, the measure art. 21 refunds by (`FeeSettings.reduced_claim_fee`).
+    `prepaid` and `final` are the factors (1 or ½) on the fee as paid in advance and as finally
+    borne. The top-up and the refund are differences between the two prepaid fees, each rounded:
+    what a court collects or returns when the claim changes. A reduction after the end of court
+    investigation leaves the fee on the amount filed and puts the fee on the reduced part, a share
+    of the fee finally borne, on the party who reduced (art. 35). The Measures do not say how that
+    part is measured: by default it is the difference between the fees on the two amounts, the
+    measure art. 21 refunds by (`FeeSettings.reduced_claim_fee`).
     """
-    on_filed = round_amount(acceptance_fee(filed) * factor, settings.rounding)
-    on_changed = round_amount(acceptance_fee(changed) * factor, settings.rounding)
+
+    def fee(amount: Decimal, factor: Decimal) -> Decimal:
+        return round_amount(acceptance_fee(amount) * factor, settings.rounding)
+
     bases = _CLAIM_CHANGE_BASES_ZH if lang == "zh" else _CLAIM_CHANGE_BASES
-    reduced_part = on_filed - on_changed
     if settings.reduced_claim_fee is ReducedClaimFee.PROPORTIONAL:
-        reduced_part = round_amount(acceptance_fee(filed) * factor * (filed - changed) / filed, settings.rounding)
+        reduced_part = round_amount(acceptance_fee(filed) * final * (filed - changed) / filed, settings.rounding)
+    else:
+        reduced_part = fee(filed, final) - fee(changed, final)
     if changed > filed:
         return ClaimChange(
             filed=filed,
             changed=changed,
             stage=stage,
             charged_on=changed,
-            top_up=on_changed - on_filed,
+            top_up=fee(changed, prepaid) - fee(filed, prepaid),
             refund=None,
             borne_by_reducing_party=None,
             basis=bases["increase"],
@@ -491,7 +522,7 @@ def _claim_change(
         stage=stage,
         charged_on=filed if after else changed,
         top_up=None,
-        refund=None if after else on_filed - on_changed,
+        refund=None if after else fee(filed, prepaid) - fee(changed, prepaid),
         borne_by_reducing_party=reduced_part if after else None,
         basis=bases[stage] if not after else bases[settings.reduced_claim_fee],
     )
@@ -505,7 +536,8 @@ def _check_question(question: FeeQuestion) -> None:
         )
     if question.changed_claim_amount is not None and question.case_kind is not CaseKind.PROPERTY:
         raise InvalidInputError(
-            f"a {question.case_kind.value} case has no claimed amount to change", field="changed_claim_amount"
+            f"`changed_claim_amount` applies to a `property` case, not to `{question.case_kind.value}`",
+            field="changed_claim_amount",
         )
     if question.case_kind is CaseKind.IP_WITHOUT_AMOUNT:
         if claim is not None:
@@ -554,10 +586,16 @@ def _check_claim_change(question: FeeQuestion, claim: Decimal) -> None:
             "(`outcome`: `withdrawal`)",
             field="changed_claim_amount",
         )
-    if changed == claim:
+    if round_amount(changed) == round_amount(claim):
         raise InvalidInputError(
-            "`changed_claim_amount` equals `claim_amount`: leave it out when the claim did not change",
+            "`changed_claim_amount` equals `claim_amount` to the fen: leave it out when the claim did not change",
             field="changed_claim_amount",
+        )
+    if changed > claim and stage is not None:
+        raise InvalidInputError(
+            "`claim_change_stage` applies to a reduction: an increase is charged on the increased amount whenever "
+            "it is made (art. 21(1)); leave the stage out",
+            field="claim_change_stage",
         )
     if changed < claim and stage is None:
         raise InvalidInputError(

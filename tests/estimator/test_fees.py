@@ -266,6 +266,7 @@ def test_a_claim_reduced_after_the_end_of_investigation_leaves_the_reduced_part_
     assert fees.claim_change.refund is None
     assert fees.split is not None
     assert (fees.split.plaintiff, fees.split.defendant) == (D(4_650), D(1_150))
+    assert fees.split.defendant_share == D("0.1983")  # of the 5,800 due, not the award's half of the claim
     assert "art. 35" in fees.split.basis
     assert f"{MEASURES}, art. 35" in fees.sources
 
@@ -305,6 +306,25 @@ def test_a_claim_change_under_a_halved_fee_moves_half_as_much() -> None:
     assert (after.split.plaintiff, after.split.defendant) == (D(1_750), D(1_150))
 
 
+def test_a_top_up_or_refund_is_on_the_fee_as_prepaid_not_halved_by_a_later_mediation() -> None:
+    # Mediation halves the fee when the case closes (art. 15); the change was paid or refunded in full before.
+    raised = court_fees(
+        FeeQuestion(claim_amount=D(100_000), changed_claim_amount=D(300_000), outcome=Outcome.MEDIATION)
+    )
+    cut = court_fees(
+        FeeQuestion(
+            claim_amount=D(300_000),
+            changed_claim_amount=D(100_000),
+            claim_change_stage=BEFORE,
+            outcome=Outcome.WITHDRAWAL,
+        )
+    )
+    assert raised.claim_change is not None
+    assert cut.claim_change is not None
+    assert (raised.fee_due, raised.claim_change.top_up) == (D(2_900), D(3_500))
+    assert (cut.fee_due, cut.claim_change.refund) == (D(1_150), D(3_500))
+
+
 def test_the_claim_change_is_explained_in_chinese() -> None:
     question = FeeQuestion(
         claim_amount=D(300_000), changed_claim_amount=D(100_000), claim_change_stage=AFTER, awarded_amount=D(50_000)
@@ -334,6 +354,16 @@ def test_the_claim_change_is_explained_in_chinese() -> None:
             FeeQuestion(claim_amount=D(300_000), changed_claim_amount=D(300_000)),
             "changed_claim_amount",
             id="a change to the same amount",
+        ),
+        pytest.param(
+            FeeQuestion(claim_amount=D(300_000), changed_claim_amount=D("300000.004"), claim_change_stage=BEFORE),
+            "changed_claim_amount",
+            id="a change of less than a fen",
+        ),
+        pytest.param(
+            FeeQuestion(claim_amount=D(100_000), changed_claim_amount=D(300_000), claim_change_stage=AFTER),
+            "claim_change_stage",
+            id="an increase has no stage",
         ),
         pytest.param(
             FeeQuestion(claim_amount=D(300_000), changed_claim_amount=D(0), claim_change_stage=BEFORE),
@@ -381,3 +411,17 @@ def test_bad_questions_name_the_field(question: FeeQuestion, field: str) -> None
 def test_round_amount_is_half_up() -> None:
     assert round_amount(D("0.005")) == D("0.01")
     assert round_amount(D("2.5"), Rounding.YUAN) == D(3)
+
+
+def test_in_mediation_the_reduced_parts_fee_is_a_starting_point_for_the_agreement() -> None:
+    question = FeeQuestion(
+        claim_amount=D(300_000),
+        changed_claim_amount=D(100_000),
+        claim_change_stage=AFTER,
+        awarded_amount=D(50_000),
+        outcome=Outcome.MEDIATION,
+    )
+    split = court_fees(question).split
+    assert split is not None
+    assert "starting point for the agreement" in split.basis
+    assert (split.plaintiff, split.defendant) == (D(2_325), D(575))  # 1,750 + half of 1,150
