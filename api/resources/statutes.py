@@ -18,6 +18,10 @@ from estimator.law.limitation import limitation
 from estimator.law.statutes import REGIMES, Law, Regime, select_regime
 
 LawChoice = Literal["copyright", "trademark", "patent", "unfair_competition"]
+LangQuery = Annotated[
+    Literal["en", "zh"] | None,
+    QueryParameter(description="Language of `reason` (and of the limitation's notes); default from `Accept-Language`."),
+]
 VerificationChoice = Literal["verified", "secondary", "recalled"]
 
 
@@ -159,11 +163,12 @@ class StatuteController(Controller):
         act_end: Annotated[
             dt.date | None, QueryParameter(description="Last day, for a continuing act (default: `act_start`).")
         ] = None,
+        lang: LangQuery = None,
     ) -> ApplicableStatute:
         with parameters_named("query", "act_start", "act_end"):
             regime = select_regime(Law(law), act_start, act_end)
         day = (act_end or act_start).isoformat()
-        if language_of(request) == "zh":
+        if (lang or language_of(request)) == "zh":
             reason = f"侵权行为的最后一日（{day}）施行的是{statute_zh(regime.title_zh)}"
         else:
             reason = f"{regime.title} was in force on {day}, the last day of the act"
@@ -194,9 +199,14 @@ class StatuteController(Controller):
             dt.date | None,
             QueryParameter(description="Last day of the act; leave out if it was still going on at filing."),
         ] = None,
+        lang: LangQuery = None,
     ) -> LimitationOut:
         with parameters_named("query", "known_on", "filed_on", "act_start", "act_end"):
             found = limitation(
-                known_on=known_on, filed_on=filed_on, act_start=act_start, act_end=act_end, lang=language_of(request)
+                known_on=known_on,
+                filed_on=filed_on,
+                act_start=act_start,
+                act_end=act_end,
+                lang=lang or language_of(request),
             )
         return msgspec.convert(found, LimitationOut, from_attributes=True)

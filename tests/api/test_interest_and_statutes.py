@@ -84,6 +84,8 @@ def test_the_reason_and_the_interest_source_are_written_in_chinese_on_request(cl
     params = {"act_start": "2021-05-01", "act_end": "2021-07-01"}
     zh = client.get("/v1/statutes/applicable", params=params, headers={"Accept-Language": "zh-CN"}).json()
     assert zh["reason"] == "侵权行为的最后一日（2021-07-01）施行的是《著作权法》（2020年修正）"
+    asked = client.get("/v1/statutes/applicable", params={**params, "lang": "zh"}).json()
+    assert asked["reason"] == zh["reason"]
     en = client.get("/v1/statutes/applicable", params=params).json()
     assert en["reason"].startswith("Copyright Law (2020 amendment) was in force on 2021-07-01")
     body = {"amount": 100000, "days": 30}
@@ -134,6 +136,9 @@ def test_a_late_suit_against_a_continuing_act_keeps_three_years_of_damages(clien
     assert (got["period_ends"], got["damages_from"], got["damages_to"]) == ("2019-05-01", "2021-06-20", None)
     zh = client.get("/v1/statutes/limitation", params=params, headers={"Accept-Language": "zh"}).json()
     assert "向前推算三年" in zh["reason"]
+    asked = client.get("/v1/statutes/limitation", params={**params, "lang": "zh"}, headers={"Accept-Language": "en"})
+    assert asked.json()["reason"] == zh["reason"]
+    assert "Accept-Language" in asked.headers["vary"]
 
 
 @pytest.mark.parametrize(
@@ -141,7 +146,12 @@ def test_a_late_suit_against_a_continuing_act_keeps_three_years_of_damages(clien
     [
         ({"known_on": "2021-01-01", "filed_on": "2020-01-01", "act_start": "2020-01-01"}, 400, "query.filed_on"),
         ({"known_on": "2021-01-01", "filed_on": "2022-01-01", "act_start": "2021-02-01"}, 400, "query.known_on"),
-        ({"known_on": "2015-01-01", "filed_on": "2016-01-01", "act_start": "2014-01-01"}, 422, "query.known_on"),
+        ({"known_on": "2015-01-01", "filed_on": "2016-01-01", "act_start": "2014-01-01"}, 422, "query.filed_on"),
+        (
+            {"known_on": "2021-01-01", "filed_on": "2022-01-01", "act_start": "2020-01-01", "lang": "fr"},
+            400,
+            "query.lang",
+        ),
         ({"known_on": "2021-01-01", "filed_on": "2022-01-01"}, 400, "query.act_start"),
         ({"known_on": "2021-13-01", "filed_on": "2022-01-01", "act_start": "2020-01-01"}, 400, "query.known_on"),
     ],

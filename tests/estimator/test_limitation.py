@@ -29,14 +29,25 @@ def test_checklist_26_a_late_suit_against_a_continuing_act_counts_damages_three_
     assert "three years from filing, from 2021-06-20" in found.reason
 
 
-def test_a_late_suit_after_the_act_ended_fails_if_limitation_is_pleaded() -> None:
+def test_a_late_suit_after_the_act_ended_over_three_years_before_fails_if_limitation_is_pleaded() -> None:
     found = limitation(
-        known_on=D(2018, 1, 10), filed_on=D(2022, 1, 11), act_start=D(2017, 6, 1), act_end=D(2019, 12, 31)
+        known_on=D(2018, 1, 10), filed_on=D(2023, 1, 11), act_start=D(2017, 6, 1), act_end=D(2019, 12, 31)
     )
     assert found.period_ends == D(2021, 1, 10)
     assert found.time_barred_if_pleaded
     assert (found.damages_from, found.damages_to) == (None, None)
     assert "pleads limitation" in found.reason
+
+
+def test_a_late_suit_keeps_the_acts_of_its_last_three_years_though_the_act_has_ended() -> None:
+    # One day of continuation must not decide between nothing and three years: each day's act has its own period.
+    ended = limitation(known_on=D(2018, 3, 1), filed_on=D(2022, 3, 1), act_start=D(2018, 1, 1), act_end=D(2021, 12, 31))
+    going_on = limitation(known_on=D(2018, 3, 1), filed_on=D(2022, 3, 1), act_start=D(2018, 1, 1))
+    assert not ended.in_time
+    assert not ended.time_barred_if_pleaded
+    assert (ended.damages_from, ended.damages_to) == (D(2019, 3, 1), D(2021, 12, 31))
+    assert going_on.damages_from == ended.damages_from
+    assert any("from the day it ended" in assumption for assumption in ended.assumptions)
 
 
 def test_an_act_still_going_on_the_day_of_filing_is_continuing() -> None:
@@ -61,7 +72,7 @@ def test_the_reason_and_sources_are_written_in_chinese_on_request() -> None:
 @pytest.mark.parametrize(
     ("dates", "field"),
     [
-        pytest.param({"known_on": D(2020, 1, 1), "filed_on": D(2019, 1, 1)}, "filed_on", id="filed before knowing"),
+        pytest.param({"known_on": D(2022, 6, 1), "filed_on": D(2022, 1, 1)}, "filed_on", id="filed before knowing"),
         pytest.param({"known_on": D(2019, 12, 31)}, "known_on", id="known before the act began"),
         pytest.param({"act_end": D(2019, 6, 1)}, "act_end", id="ends before it starts"),
         pytest.param({"filed_on": D(9999, 12, 31)}, "filed_on", id="no year three years on"),
@@ -74,7 +85,16 @@ def test_impossible_dates_name_the_field(dates: dict[str, dt.date], field: str) 
     assert caught.value.field == field
 
 
-def test_knowledge_under_the_former_two_year_period_is_outside_coverage() -> None:
+def test_knowledge_before_2015_10_01_keeps_the_former_two_years() -> None:
+    # 法释〔2018〕12号 arts. 2-3: two years not run on 2017-10-01 became three; two years already run stayed run.
+    former = limitation(known_on=D(2015, 9, 30), filed_on=D(2021, 6, 1), act_start=D(2015, 1, 1))
+    current = limitation(known_on=D(2015, 10, 1), filed_on=D(2021, 6, 1), act_start=D(2015, 1, 1))
+    assert (former.period_ends, current.period_ends) == (D(2017, 9, 30), D(2018, 10, 1))
+    assert former.damages_from == D(2018, 6, 1)
+    assert any("former two-year period" in assumption for assumption in former.assumptions)
+
+
+def test_a_suit_filed_under_the_former_two_year_look_back_is_outside_coverage() -> None:
     with pytest.raises(OutsideLawError) as caught:
-        limitation(known_on=D(2015, 9, 30), filed_on=D(2016, 1, 1), act_start=D(2015, 1, 1))
-    assert caught.value.field == "known_on"
+        limitation(known_on=D(2016, 1, 1), filed_on=D(2020, 12, 31), act_start=D(2016, 1, 1))
+    assert caught.value.field == "filed_on"
