@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import enum
 import math
-from decimal import ROUND_HALF_UP, Decimal
+from collections.abc import Sequence
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from estimator.errors import InvalidInputError
 
@@ -31,6 +32,21 @@ def round_amount(amount: Decimal, rounding: Rounding = Rounding.CENT) -> Decimal
     """Round half-up to 0.01 yuan (default) or to whole yuan: the single rounding step."""
     quantum = CENT if rounding is Rounding.CENT else YUAN
     return amount.quantize(quantum, rounding=ROUND_HALF_UP)
+
+
+def apportion(parts: Sequence[Decimal], rounding: Rounding = Rounding.CENT) -> list[Decimal]:
+    """Round non-negative exact `parts` so they add up to their rounded sum (largest remainder).
+
+    Each part is rounded down, and the units the total still lacks go to the parts that lost the
+    most, the earlier first on a tie: shown side by side, the parts add up to the total shown.
+    """
+    quantum = CENT if rounding is Rounding.CENT else YUAN
+    floors = [part.quantize(quantum, rounding=ROUND_FLOOR) for part in parts]
+    missing = int((round_amount(sum(parts, Decimal(0)), rounding) - sum(floors, Decimal(0))) / quantum)
+    by_loss = sorted(range(len(parts)), key=lambda i: (-(parts[i] - floors[i]), i))
+    for i in by_loss[:missing]:
+        floors[i] += quantum
+    return floors
 
 
 def to_yuan(value: float | int | str | Decimal, *, field: str, allow_zero: bool = True) -> Decimal:

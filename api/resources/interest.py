@@ -62,7 +62,9 @@ class InterestPeriodOut(Response, frozen=True):
     end: Date | None
     days: int
     base: float
-    interest: float
+    interest: Annotated[
+        float, Meta(description="Rounded so that the periods add up to `doubled_interest` (largest remainder).")
+    ]
 
 
 class InterestResponse(Response, frozen=True):

@@ -19,7 +19,7 @@ import msgspec
 
 from estimator.errors import InvalidInputError, OutsideLawError
 from estimator.language import Language
-from estimator.money import Rounding, round_amount
+from estimator.money import Rounding, apportion, round_amount
 
 DAILY_RATE = Decimal("0.000175")  # 法释〔2014〕8号 art. 1: 日万分之一点七五
 RULE_START = dt.date(2014, 8, 1)  # 法释〔2014〕8号 art. 7: in force from this day
@@ -107,30 +107,26 @@ def interest_between(
     start = due_date + dt.timedelta(days=1) if day_count is DayCount.NEXT_DAY else due_date
     _check_dates(amount, start=start, due_date=due_date, paid_date=paid_date, payments=payments)
 
-    periods: list[InterestPeriod] = []
+    spans: list[tuple[dt.date, dt.date, Decimal]] = []  # (first day, last day, base)
     base = amount
     cursor = start
-    exact_total = Decimal(0)
     for payment in sorted(payments, key=lambda p: p.date):
         # The day of a payment still bears interest on the whole base; the paid part stops after it.
         end = max(payment.date, cursor - dt.timedelta(days=1))
         if end >= cursor:
-            exact_total += _add_period(periods, cursor, end, base, rounding)
+            spans.append((cursor, end, base))
             cursor = end + dt.timedelta(days=1)
         base -= payment.amount
     if paid_date >= cursor:
-        exact_total += _add_period(periods, cursor, paid_date, base, rounding)
+        spans.append((cursor, paid_date, base))
+    exact = [base * DAILY_RATE * ((last - first).days + 1) for first, last, base in spans]
+    # Each period's interest is shown rounded; apportioned so that they add up to the total.
+    periods = tuple(
+        InterestPeriod(start=first, end=last, days=(last - first).days + 1, base=base, interest=interest)
+        for (first, last, base), interest in zip(spans, apportion(exact, rounding), strict=True)
+    )
     days = max((paid_date - start).days + 1, 0)
-    return _result(amount, days, day_count, exact_total, tuple(periods), rounding, lang)
-
-
-def _add_period(
-    periods: list[InterestPeriod], start: dt.date, end: dt.date, base: Decimal, rounding: Rounding
-) -> Decimal:
-    days = (end - start).days + 1
-    exact = base * DAILY_RATE * days
-    periods.append(InterestPeriod(start=start, end=end, days=days, base=base, interest=round_amount(exact, rounding)))
-    return exact
+    return _result(amount, days, day_count, sum(exact, Decimal(0)), periods, rounding, lang)
 
 
 def _result(

@@ -6,9 +6,12 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from estimator.errors import InvalidInputError, OutsideLawError
 from estimator.law.interest import DayCount, Payment, interest_between, interest_for_days
+from estimator.money import Rounding, apportion, round_amount
 
 D = Decimal
 
@@ -99,3 +102,30 @@ def test_negative_days_are_refused() -> None:
     with pytest.raises(InvalidInputError) as caught:
         interest_for_days(D(1), -1)
     assert caught.value.field == "days"
+
+
+def test_the_periods_shown_add_up_to_the_interest_shown() -> None:
+    # Rounded one by one to the yuan, the periods would show 55 + 18 (73) against a total of 72
+    # (54.6875 + 17.5, exactly 72.1875); the yuan the total lacks over 54 + 17 goes to the larger remainder.
+    found = interest_between(
+        Decimal(31_250),
+        due_date=dt.date(2024, 3, 1),
+        paid_date=dt.date(2024, 3, 21),
+        payments=[Payment(date=dt.date(2024, 3, 11), amount=Decimal(21_250))],
+        rounding=Rounding.YUAN,
+    )
+    assert [p.interest for p in found.periods] == [Decimal(55), Decimal(17)]
+    assert found.doubled_interest == Decimal(72)
+
+
+@given(
+    parts=st.lists(st.decimals(min_value=0, max_value=10**9, places=6), min_size=1, max_size=12),
+    rounding=st.sampled_from(Rounding),
+)
+def test_apportioned_parts_add_up_to_the_rounded_total_and_move_by_less_than_a_unit(
+    parts: list[Decimal], rounding: Rounding
+) -> None:
+    shown = apportion(parts, rounding)
+    unit = Decimal("0.01") if rounding is Rounding.CENT else Decimal(1)
+    assert sum(shown, Decimal(0)) == round_amount(sum(parts, Decimal(0)), rounding)
+    assert all(abs(s - p) < unit for s, p in zip(shown, parts, strict=True))
