@@ -15,7 +15,7 @@ from api.auth import caller_tenant
 from api.checks import check_request
 from api.docs import swagger_assets, swagger_plugin
 from api.errors import to_problem
-from api.openapi import name_request_examples
+from api.openapi import document_number_limits, name_request_examples
 from api.resources.advice import ClaimAdviceController
 from api.resources.calibrations import UPLOAD_BODY, CalibrationController
 from api.resources.charts import ChartController
@@ -28,6 +28,7 @@ from api.resources.statutes import StatuteController
 from api.service import EstimatorService
 from api.settings import Settings
 from api.storage import open_store
+from api.types import Request as RequestBody
 from estimator import __version__
 from estimator.model.artifact import default_model
 from estimator.model.estimate import Settings as EstimateSettings
@@ -119,4 +120,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
         debug=settings.debug,
     )
     name_request_examples(app, {"createCalibration": UPLOAD_BODY, "estimateBatch": BATCH_BODY})
+    document_number_limits(app, RequestBody)
     return app

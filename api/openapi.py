@@ -1,10 +1,15 @@
-"""Finishing touches on the generated OpenAPI document: named request examples for Swagger UI.
+"""Finishing touches on the generated OpenAPI document: named request examples for Swagger UI, and
+the limits of optional numbers.
 
 Litestar puts `Body(examples=...)` into the schema's anonymous `examples` list; Swagger UI offers a
 dropdown of examples only from the media type's named `examples` map. This moves them there, keyed
 by each `Example.id`, once, when the app is built. Operations that read the raw body (uploads in
 several formats) declare it with a `RawBodyDoc`, documented here per media type. Operations that read
 one JSON body also list the 415 that `api.checks.json_body_only` answers to a body of another type.
+
+Litestar drops the bounds of an optional number whose type carries them (`PositiveYuan | None`):
+`document_number_limits` copies them from msgspec's own schema of each request body, which is what
+validates the request, so the document states the limits the service enforces.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import msgspec
+import msgspec.inspect
 from litestar import Litestar
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.spec import (
@@ -94,3 +100,42 @@ def _named(examples: Sequence[Example]) -> dict[str, Example | Reference]:
         )
         for i, example in enumerate(examples)
     }
+
+
+# msgspec's bound on a number -> the attribute of Litestar's `Schema` that states it.
+_LIMITS = {"ge": "minimum", "le": "maximum", "gt": "exclusive_minimum", "lt": "exclusive_maximum"}
+
+
+def document_number_limits(app: Litestar, bodies: type[msgspec.Struct]) -> None:
+    """Give each optional number of every subclass of `bodies` the bounds msgspec enforces on it."""
+    components = app.openapi_schema.components.schemas or {}
+    pending = list(bodies.__subclasses__())
+    while pending:
+        struct = pending.pop()
+        pending.extend(struct.__subclasses__())
+        documented = components.get(struct.__name__)
+        if documented is None or not documented.properties:
+            continue
+        info = msgspec.inspect.type_info(struct)
+        assert isinstance(info, msgspec.inspect.StructType)
+        for field in info.fields:
+            target = documented.properties.get(field.encode_name)
+            union = _bare(field.type)
+            if not isinstance(union, msgspec.inspect.UnionType) or not isinstance(target, Schema):
+                continue
+            numbers = [
+                t for t in map(_bare, union.types) if isinstance(t, msgspec.inspect.FloatType | msgspec.inspect.IntType)
+            ]
+            for member in target.one_of or ():
+                if numbers and isinstance(member, Schema) and member.type in (OpenAPIType.NUMBER, OpenAPIType.INTEGER):
+                    for bound, attribute in _LIMITS.items():
+                        value = getattr(numbers[0], bound)
+                        if value is not None and getattr(member, attribute) is None:
+                            setattr(member, attribute, value)
+
+
+def _bare(t: msgspec.inspect.Type) -> msgspec.inspect.Type:
+    """A type without the `Metadata` (descriptions) wrapped around it."""
+    while isinstance(t, msgspec.inspect.Metadata):
+        t = t.type
+    return t

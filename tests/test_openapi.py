@@ -19,3 +19,15 @@ def test_committed_openapi_document_is_current() -> None:
 
 def test_served_document_equals_the_committed_one(client: TestClient[Litestar]) -> None:
     assert client.get("/schema/openapi.json").json() == json.loads(COMMITTED.read_text(encoding="utf-8"))
+
+
+def test_optional_numbers_state_the_bounds_the_service_enforces() -> None:
+    schemas = json.loads(openapi_document())["components"]["schemas"]
+
+    def number_of(component: str, field: str) -> dict[str, object]:
+        return next(m for m in schemas[component]["properties"][field]["oneOf"] if m["type"] != "null")
+
+    assert number_of("FeeRequest", "claim_amount") == {"type": "number", "exclusiveMinimum": 0, "maximum": 1e12}
+    assert number_of("FeeRequest", "awarded_amount") == {"type": "number", "minimum": 0, "maximum": 1e12}
+    assert number_of("InterestRequest", "days") == {"type": "integer", "minimum": 0, "maximum": 36_600}
+    assert number_of("EstimateRequest", "claimed_economic_loss") == {"type": "number", "minimum": 1, "maximum": 1e12}

@@ -85,11 +85,13 @@ PRECEDENT_EXAMPLES = [
 METHOD = (
     "distance = sqrt(sum_j (beta_j * (x_j - x'_j))^2) on the award model's features: each difference weighted by "
     "its effect on the log median award; similarity = exp(-distance); drawn from the statutory awards the "
-    "calibration was fitted on; the three nearest are shown (flagged) when none is within the cut-off"
+    "calibration was fitted on; when none is within the cut-off, the three nearest (or `limit`, if fewer) are shown, "
+    "flagged"
 )
 METHOD_ZH = (
     "距离 = sqrt(sum_j (beta_j * (x_j - x'_j))^2)，按赔偿模型的特征计算：每项差异以其对判赔中位数（对数）的影响"
-    "加权；相似度 = exp(-距离)；从校准所用的法定赔偿判决中选取；截止距离内无案例时，列出最近的三件并加以标注"
+    "加权；相似度 = exp(-距离)；从校准所用的法定赔偿判决中选取；截止距离内无案例时，列出最近的三件（`limit`更小时按`limit`）"
+    "并加以标注"
 )
 
 
