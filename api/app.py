@@ -14,7 +14,7 @@ from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetail
 from api.auth import caller_tenant
 from api.checks import check_request
 from api.docs import swagger_assets, swagger_plugin
-from api.errors import to_problem
+from api.errors import VARY, to_problem
 from api.openapi import document_number_limits, name_request_examples
 from api.resources.advice import ClaimAdviceController
 from api.resources.calibrations import UPLOAD_BODY, CalibrationController
@@ -33,7 +33,8 @@ from estimator import __version__
 from estimator.model.artifact import default_model
 from estimator.model.estimate import Settings as EstimateSettings
 
-VARY = "Answers depend on `Accept` (format) and `Accept-Language` (the language of the text in them)."
+VARY_DESCRIPTION = "Answers depend on `Accept` (format) and `Accept-Language` (the language of their text)."
+
 
 log = logging.getLogger("api")
 
@@ -110,9 +111,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "tenant": Provide(caller_tenant, sync_to_thread=False),
         },
         before_request=check_request,
-        # Answers are negotiated on `Accept` (charts, batches) and written in the language of
-        # `Accept-Language`: a shared cache must key on both.
-        response_headers=[ResponseHeader(name="Vary", value="Accept, Accept-Language", description=VARY)],
+        response_headers=[ResponseHeader(name="Vary", value=VARY, description=VARY_DESCRIPTION)],
         on_shutdown=[service.close],
         plugins=[ProblemDetailsPlugin(ProblemDetailsConfig(exception_to_problem_detail_map={Exception: to_problem}))],
         openapi_config=openapi,

@@ -35,6 +35,9 @@ from estimator.jsondecode import TOO_DEEP, not_utf8
 log = logging.getLogger("api")
 
 PROBLEM_BASE = "/problems/"
+# Every answer, a problem included, depends on `Accept` (its format) and `Accept-Language` (the
+# language of its text): a shared cache must key on both.
+VARY = "Accept, Accept-Language"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
 # msgspec reports e.g. "Object contains unknown field `claim_amont`" or "Expected `float` >= 0.0";
@@ -107,15 +110,16 @@ def problem(
 ) -> ProblemDetailsException:
     """A problem-details exception; `headers` carries e.g. the `Allow` of a 405."""
     extra: dict[str, Any] = {"errors": errors} if errors else {}
+    headers = {**(headers or {}), "Vary": VARY}
     if status == 401:
-        headers = {**(headers or {}), "WWW-Authenticate": "ApiKey"}
+        headers["WWW-Authenticate"] = "ApiKey"
     return ProblemDetailsException(
         status_code=status,
         type_=PROBLEM_BASE + slug,
         title=title,
         detail=detail,
         extra=extra,
-        headers=headers or None,
+        headers=headers,
     )
 
 

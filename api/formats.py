@@ -64,33 +64,51 @@ def _negotiate(
     refusal: str = "",
     hint: str = "",
 ) -> Chosen:
-    """The first of `formats` that `Accept` wants (q-value order); `default` for no `Accept`, `*/*`
-    or `family/*`; a 406 naming what we write when `Accept` wants none of it."""
-    accept = ",".join(request.headers.getall("accept", []))  # repeated headers are one list (RFC 9110 §5.3)
-    if not any(part.split(";")[0].strip() for part in accept.split(",")):
+    """The first of `formats` that `Accept` wants (q-value order); for no `Accept`, `default`; for
+    `*/*` or `family/*`, `default` or else the first of `formats` that `Accept` does not refuse
+    (q=0); a 406 naming what we write when `Accept` wants none of it."""
+    accept = header_list(request, "accept")
+    weighted = weighed(accept)
+    if not weighted:
         return default  # no Accept, or nothing but empty list elements
-    for media in preferred(accept):  # what q=0 (or a malformed weight) refuses is not in it
+    refused = {value for value, quality in weighted if quality == 0}
+    for media in (value for value, quality in weighted if quality > 0):
         if media in ("*/*", f"{family}/*"):
-            return default
-        if media in formats:
+            # Any type will do, except those refused by name: ours in order, the default first.
+            candidates = sorted(formats, key=lambda m: formats[m] != default)
+            chosen = next((formats[m] for m in candidates if m not in refused), None)
+            if chosen is not None:
+                return chosen
+        elif media in formats:
             return formats[media]
     known = ", ".join(sorted(formats))
     shown = accept if len(accept) <= 120 else accept[:117] + "..."  # the header echoed, not a 10 kB one
     raise NotAcceptableError(f"{refusal}cannot answer in `{shown}`; accept one of: {known}{hint}", field="accept")
 
 
+def header_list(request: Request, name: str) -> str:  # type: ignore[type-arg]  # any Request
+    """A list-valued header as one list: repeated headers are joined (RFC 9110 §5.3)."""
+    return ",".join(request.headers.getall(name, []))
+
+
 def language_of(request: Request) -> Literal["en", "zh"]:  # type: ignore[type-arg]  # any Request
     """Chinese when `Accept-Language` prefers it over English (by q-value, then order), else English."""
-    for tag in preferred(",".join(request.headers.getall("accept-language", []))):
-        if tag.startswith(("zh", "en")):
-            return "zh" if tag.startswith("zh") else "en"
+    for tag in preferred(header_list(request, "accept-language")):
+        primary = tag.split("-")[0]  # `zh-CN` is Chinese; `zha` (Zhuang) is not
+        if primary in ("zh", "en"):
+            return primary  # type: ignore[return-value]  # one of the two, checked above
     return "en"
 
 
 def preferred(header: str) -> list[str]:
-    """The values of an `Accept`-style header, most wanted first (q-value, then order), q=0 left out.
+    """The values of an `Accept`-style header that it wants, most wanted first (q-value, then order)."""
+    return [value for value, quality in weighed(header) if quality > 0]
 
-    A malformed weight, or one outside 0-1, counts for nothing, as RFC 9110 would refuse it; empty
+
+def weighed(header: str) -> list[tuple[str, float]]:
+    """Every (value, q-value) of an `Accept`-style header, most wanted first, the refused (q=0) last.
+
+    A malformed weight, or one outside 0-1, counts as a refusal, as RFC 9110 would refuse it; empty
     list elements (`a,,b`, a trailing comma) are skipped, as RFC 9110 §5.6.1 requires of a recipient.
     """
     ranked = []
@@ -107,6 +125,5 @@ def preferred(header: str) -> list[str]:
                     quality = 0.0
                 if not 0.0 <= quality <= 1.0:  # also NaN
                     quality = 0.0
-        if quality > 0:
-            ranked.append((-quality, position, value))
-    return [value for _, _, value in sorted(ranked)]
+        ranked.append((-quality, position, value))
+    return [(value, -negative) for negative, _, value in sorted(ranked)]

@@ -8,7 +8,7 @@ from litestar import Request, get
 from litestar.di import NamedDependency
 from litestar.response import Redirect
 
-from api.formats import preferred
+from api.formats import header_list, preferred
 from api.types import Response
 
 SWAGGER_UI = "/schema/swagger"
@@ -52,7 +52,7 @@ async def health(version: NamedDependency[str]) -> Health:
     tags=["Service"],
 )
 async def index(request: Request, version: NamedDependency[str]) -> Index | Redirect:  # type: ignore[type-arg]
-    wanted = preferred(request.headers.get("accept", ""))
+    wanted = preferred(header_list(request, "accept"))
     if wanted and wanted[0] == "text/html":
         return Redirect(SWAGGER_UI, status_code=307)
     return Index(

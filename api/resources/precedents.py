@@ -11,7 +11,7 @@ from litestar.params import Body
 from msgspec import Meta
 
 from api.errors import AUTH_RESPONSES, ERROR_RESPONSES
-from api.formats import language_of
+from api.formats import header_list, language_of
 from api.resources.estimates import EstimateRequest, fields_within, question_of
 from api.service import EstimatorService
 from api.types import Request as RequestBody
@@ -145,5 +145,5 @@ class PrecedentController(Controller):
         question, found = precedents_for(data, service=service, tenant=tenant)
         lang = data.case.lang  # unlike elsewhere, no preference at all means Chinese
         if lang is None:
-            lang = "en" if request.headers.get("accept-language") and language_of(request) == "en" else "zh"
+            lang = "en" if header_list(request, "accept-language").strip() and language_of(request) == "en" else "zh"
         return precedent_report(question.case, found, max_distance=data.max_distance, lang=lang)

@@ -84,6 +84,27 @@ def test_what_accept_refuses_or_weighs_wrongly_is_not_served(client: Client, acc
     assert client.post("/v1/estimates/chart", json=BLOGGER, headers={"accept": accept}).status_code == 406
 
 
+@pytest.mark.parametrize(
+    ("accept", "media"),
+    [
+        ("image/png;q=0, */*", "image/svg+xml"),
+        ("image/png;q=0, image/svg+xml;q=0.1, image/*", "image/svg+xml"),
+        ("image/svg+xml;q=0, */*", "image/png"),
+    ],
+)
+def test_a_wildcard_does_not_bring_back_a_refused_type(client: Client, accept: str, media: str) -> None:
+    response = client.post("/v1/estimates/chart", json=BLOGGER, headers={"accept": accept})
+    assert response.headers["content-type"].startswith(media)
+
+
+def test_a_wildcard_beside_every_type_refused_is_a_406_with_vary(client: Client) -> None:
+    response = client.post(
+        "/v1/estimates/chart", json=BLOGGER, headers={"accept": "image/png;q=0, image/svg+xml;q=0, */*"}
+    )
+    assert response.status_code == 406
+    assert response.headers["vary"] == "Accept, Accept-Language"
+
+
 def test_repeated_accept_headers_are_one_list(client: Client) -> None:
     headers = [("accept", "text/html"), ("accept", "image/svg+xml")]
     response = client.post("/v1/estimates/chart", json=BLOGGER, headers=headers)

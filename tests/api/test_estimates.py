@@ -127,6 +127,8 @@ def test_a_body_that_cannot_be_read_is_a_400_with_an_errors_list(client: Client,
         ("zh;q=0, en;q=0.2", "en"),  # q=0 means "not this one"
         ("de, fr", "en"),
         ("zh;q=abc, en;q=0.3", "en"),
+        ("zha, zh;q=0.5", "zh"),  # Zhuang first, then Chinese: the Chinese is read, not the Zhuang
+        ("zha", "en"),
     ],
 )
 def test_accept_language_is_weighed_by_q_value(client: Client, header: str, language: str) -> None:
