@@ -122,6 +122,22 @@ def _precedent(record: CaseRecord, distance: float, within: bool) -> Precedent:
     )
 
 
+def method_text(max_distance: float, lang: Language) -> str:
+    """How precedents are found with the cut-off `max_distance`, for a reader, in `lang`."""
+    if lang == "zh":
+        return (
+            "距离 = sqrt(Σ_j (β_j (x_j − x′_j))²)，在判赔模型的特征上计算：各项事实差异按其对判赔中位数对数的影响加权，"
+            f"距离不超过{max_distance:g}（约相当于合计使判赔中位数相差e倍）视为类案；相似度为exp(-距离)。"
+            "检索范围为模型据以校准的法定赔偿案件；截止距离内无案例时，列出最近的几件并加以标注。"
+        )
+    return (
+        "Distance = sqrt(Σ_j (β_j (x_j − x′_j))²) on the award model's features: each difference weighted by its "
+        f"effect on the log median award. Cases within {max_distance:g} (differences that together move the median by "
+        "about a factor of e) are similar; similarity is exp(-distance). Searched: the statutory awards the model "
+        "was fitted on; when none is within the cut-off, the nearest few are shown, flagged."
+    )
+
+
 def precedent_report(case: Case, precedents: Sequence[Precedent], *, max_distance: float, lang: Language = "zh") -> str:
     """A draft similar-case search report (类案检索报告) in Markdown, for a lawyer to check and finish."""
     zh = lang == "zh"
@@ -135,14 +151,7 @@ def precedent_report(case: Case, precedents: Sequence[Precedent], *, max_distanc
         "",
         ("## 检索方法" if zh else "## Method"),
         "",
-        (
-            f"在判赔模型的特征上计算距离：各项事实差异按其对判赔中位数对数的影响加权，距离不超过{max_distance:g}"
-            "（约相当于合计使判赔中位数相差e倍）视为类案；相似度为exp(-距离)。检索范围为模型据以校准的法定赔偿案件。"
-            if zh
-            else f"Distance on the award model's features, each difference weighted by its effect on the log median "
-            f"award; cases within {max_distance:g} (differences that together move the median by about a factor of "
-            "e) are similar; similarity is exp(-distance). Searched: the statutory awards the model was fitted on."
-        ),
+        method_text(max_distance, lang),
         "",
         ("## 检索结果" if zh else "## Results"),
         "",

@@ -31,3 +31,13 @@ def test_optional_numbers_state_the_bounds_the_service_enforces() -> None:
     assert number_of("FeeRequest", "awarded_amount") == {"type": "number", "minimum": 0, "maximum": 1e12}
     assert number_of("InterestRequest", "days") == {"type": "integer", "minimum": 0, "maximum": 36_600}
     assert number_of("EstimateRequest", "claimed_economic_loss") == {"type": "number", "minimum": 1, "maximum": 1e12}
+
+
+def test_every_request_body_has_its_own_component_to_carry_its_bounds() -> None:
+    from api.app import create_app
+    from api.openapi import document_number_limits
+    from api.settings import Settings
+    from api.types import Request
+
+    app = create_app(Settings(data_dir="/nonexistent-unused"))
+    assert document_number_limits(app, Request) == []

@@ -113,7 +113,8 @@ class ClaimChangeOut(Response, frozen=True):
         float | None,
         Meta(
             description="An increase: what the plaintiff pays when the claim changes, on the fee as prepaid "
-            "(halved only under simplified procedure; mediation or withdrawal halves the fee at the close)."
+            "(halved only under simplified or small-claims procedure; mediation or withdrawal halves the fee at "
+            "the close)."
         ),
     ]
     refund: Annotated[

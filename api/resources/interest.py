@@ -79,7 +79,7 @@ class InterestResponse(Response, frozen=True):
     source: str
 
 
-def compute_interest(data: InterestRequest, *, default_rounding: Rounding, lang: Language = "en") -> LateInterest:
+def compute_interest(data: InterestRequest, *, default_rounding: Rounding, lang: Language) -> LateInterest:
     amount = to_yuan(data.amount, field="amount")
     rounding = default_rounding if data.rounding is None else Rounding(data.rounding)
     if data.days is not None:

@@ -16,7 +16,7 @@ from api.resources.estimates import EstimateRequest, fields_within, question_of
 from api.service import EstimatorService
 from api.types import Request as RequestBody
 from api.types import Response as ResponseBody
-from calibration.precedents import DEFAULT_LIMIT, DEFAULT_MAX_DISTANCE, Precedent, precedent_report
+from calibration.precedents import DEFAULT_LIMIT, DEFAULT_MAX_DISTANCE, Precedent, method_text, precedent_report
 from estimator.model.estimate import Question
 
 
@@ -82,17 +82,6 @@ PRECEDENT_EXAMPLES = [
         },
     ),
 ]
-METHOD = (
-    "distance = sqrt(sum_j (beta_j * (x_j - x'_j))^2) on the award model's features: each difference weighted by "
-    "its effect on the log median award; similarity = exp(-distance); drawn from the statutory awards the "
-    "calibration was fitted on; when none is within the cut-off, the three nearest (or `limit`, if fewer) are shown, "
-    "flagged"
-)
-METHOD_ZH = (
-    "距离 = sqrt(sum_j (beta_j * (x_j - x'_j))^2)，按赔偿模型的特征计算：每项差异以其对判赔中位数（对数）的影响"
-    "加权；相似度 = exp(-距离)；从校准所用的法定赔偿判决中选取；截止距离内无案例时，"
-    "列出最近的三件（`limit`更小时按`limit`）并加以标注"
-)
 
 
 class PrecedentController(Controller):
@@ -119,7 +108,7 @@ class PrecedentController(Controller):
         tenant: NamedDependency[str | None],
     ) -> PrecedentList:
         _, found = precedents_for(data, service=service, tenant=tenant)
-        method = METHOD_ZH if (data.case.lang or language_of(request)) == "zh" else METHOD
+        method = method_text(data.max_distance, data.case.lang or language_of(request))
         return PrecedentList(precedents=found, max_distance=data.max_distance, method=method)
 
     @post(

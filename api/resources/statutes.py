@@ -78,13 +78,20 @@ class ApplicableStatute(Response, frozen=True):
 
 class LimitationOut(Response, frozen=True):
     period_ends: Annotated[
-        dt.date, Meta(description="The last day to file in time: three years from `known_on` (Civil Code art. 188).")
+        dt.date,
+        Meta(
+            description="The last day to file in time: three years from `known_on` (Civil Code art. 188), two for "
+            "knowledge before 2015-10-01."
+        ),
     ]
     in_time: bool
     continuing_at_filing: Annotated[bool, Meta(description="The act was still going on when the suit was filed.")]
     time_barred_if_pleaded: Annotated[
         bool,
-        Meta(description="Filed late after the act was over: the claim fails if the defendant pleads limitation."),
+        Meta(
+            description="Filed late, the act over before the three years before filing: the claim fails if the "
+            "defendant pleads limitation."
+        ),
     ]
     damages_from: Annotated[
         dt.date | None,
@@ -180,10 +187,12 @@ class StatuteController(Controller):
         summary="Check the limitation period, and which acts a late suit still recovers damages for",
         description=(
             "Three years from the day the holder knew or should have known of the infringement and the infringer "
-            "(Civil Code art. 188). Sued later while the act is still going on, the court orders it stopped and "
-            "counts damages back three years from the day of filing (SPC copyright interpretation art. 27); sued "
-            "later after the act was over, the claim fails if the defendant pleads limitation. Suspension and "
-            "interruption of the period (a demand letter interrupts it) are not modelled."
+            "(Civil Code art. 188; two years for knowledge before 2015-10-01). Sued later, the acts of the three "
+            "years before filing still count: an act still going on is ordered stopped and its damages counted back "
+            "three years from the day of filing (SPC copyright interpretation art. 27); an act that ended within "
+            "those three years keeps its damages from then on; an act over before them leaves a claim that fails "
+            "if the defendant pleads limitation. Suspension and interruption of the period (a demand letter "
+            "interrupts it) are not modelled."
         ),
         responses=ERROR_RESPONSES,
     )

@@ -230,8 +230,8 @@ class ClaimChange(msgspec.Struct, frozen=True, kw_only=True):
 
     `top_up` is what the plaintiff pays on an increase and `refund` what is returned on a reduction
     before the end of court investigation, both when the claim changes (on the fee as prepaid,
-    halved only under simplified procedure); `borne_by_reducing_party` is the fee on the reduced
-    part, on a reduction after it, as finally borne (after any halving).
+    halved only under simplified or small-claims procedure); `borne_by_reducing_party` is the fee
+    on the reduced part, on a reduction after it, as finally borne (after any halving).
     """
 
     filed: Decimal
@@ -329,9 +329,33 @@ def court_fees(question: FeeQuestion, *, settings: FeeSettings | None = None, la
     """Compute the fees a case will be charged, exactly, and round each once; the notes in `lang`."""
     settings = settings or FeeSettings()
     _check_question(question)
+    claim = question.claim_amount
+    halving = halving_for(question.procedure, question.outcome, lang=lang)
+    factor = HALF if halving.applied else Decimal(1)
+    change = None
+    # The claim the award is measured against, and the part of the fee due that the split leaves
+    # to the plaintiff whatever the outcome (a reduction after the end of court investigation).
+    decided_claim, reduced_part = claim, Decimal(0)
+    if question.changed_claim_amount is not None:
+        assert claim is not None  # checked in _check_question
+        # A court collects or refunds the difference when the claim changes, on the fee as prepaid:
+        # halved already under simplified or small-claims procedure (art. 16); mediation or
+        # withdrawal halves it only when the case closes (art. 15).
+        prepaid = HALF if halving_for(question.procedure, Outcome.JUDGMENT).applied else Decimal(1)
+        change = _claim_change(
+            claim,
+            question.changed_claim_amount,
+            question.claim_change_stage,
+            prepaid=prepaid,
+            final=factor,
+            settings=settings,
+            lang=lang,
+        )
+        decided_claim = change.changed
+        reduced_part = change.borne_by_reducing_party or Decimal(0)
+
     sources = [PROPERTY_SCHEDULE.source]
     fee_range: tuple[Decimal, Decimal] | None = None
-    claim = question.claim_amount
     if question.case_kind is CaseKind.IP_WITHOUT_AMOUNT:
         fee_range = IP_WITHOUT_AMOUNT_RANGE
         province = (question.province or "").strip().lower()
@@ -343,34 +367,10 @@ def court_fees(question: FeeQuestion, *, settings: FeeSettings | None = None, la
         sources = [f"{MEASURES}, art. 14(3)", PROPERTY_SCHEDULE.source]
     else:
         assert claim is not None  # checked in _check_question
-        full = acceptance_fee(claim)
-
-    halving = halving_for(question.procedure, question.outcome, lang=lang)
-    factor = HALF if halving.applied else Decimal(1)
+        full = acceptance_fee(claim if change is None else change.charged_on)
     if halving.applied:
         sources.append(f"{MEASURES}, arts. 15-16")
-    change = None
-    # The claim the award is measured against, and the part of the fee due that the split leaves
-    # to the plaintiff whatever the outcome (a reduction after the end of court investigation).
-    decided_claim, reduced_part = claim, Decimal(0)
-    if question.changed_claim_amount is not None:
-        assert claim is not None  # checked in _check_question
-        # A court collects or refunds the difference when the claim changes, on the fee as prepaid:
-        # halved already under simplified procedure (art. 16); mediation or withdrawal halves it only
-        # when the case closes (art. 15).
-        prepaid = HALF if halving_for(question.procedure, Outcome.JUDGMENT).applied else Decimal(1)
-        change = _claim_change(
-            claim,
-            question.changed_claim_amount,
-            question.claim_change_stage,
-            prepaid=prepaid,
-            final=factor,
-            settings=settings,
-            lang=lang,
-        )
-        full = acceptance_fee(change.charged_on)
-        decided_claim = change.changed
-        reduced_part = change.borne_by_reducing_party or Decimal(0)
+    if change is not None:
         sources.append(f"{MEASURES}, art. {35 if change.borne_by_reducing_party is not None else 21}")
     due = full * factor
 
@@ -383,8 +383,9 @@ def court_fees(question: FeeQuestion, *, settings: FeeSettings | None = None, la
             outcome=question.outcome,
             lang=lang,
         )
-        # Round the defendant's share once and give the plaintiff the rest, so the shares add up
-        # to the rounded fee due to the fen.
+        # Round the defendant's share once, as the court orders it, and give the plaintiff the rest,
+        # so the shares add up to the rounded fee due (`apportion`, which late interest uses, would
+        # split by largest remainder instead: here one party's figure is the court's order).
         defendant = round_amount(exact.defendant, settings.rounding)
         basis = exact.basis
         if reduced_part:
@@ -499,10 +500,6 @@ def _claim_change(
         return round_amount(acceptance_fee(amount) * factor, settings.rounding)
 
     bases = _CLAIM_CHANGE_BASES_ZH if lang == "zh" else _CLAIM_CHANGE_BASES
-    if settings.reduced_claim_fee is ReducedClaimFee.PROPORTIONAL:
-        reduced_part = round_amount(acceptance_fee(filed) * final * (filed - changed) / filed, settings.rounding)
-    else:
-        reduced_part = fee(filed, final) - fee(changed, final)
     if changed > filed:
         return ClaimChange(
             filed=filed,
@@ -515,16 +512,30 @@ def _claim_change(
             basis=bases["increase"],
         )
     assert stage is not None  # a reduction names its stage: checked in _check_question
-    after = stage is ClaimChangeStage.AFTER_INVESTIGATION_END
+    if stage is ClaimChangeStage.BEFORE_INVESTIGATION_END:
+        return ClaimChange(
+            filed=filed,
+            changed=changed,
+            stage=stage,
+            charged_on=changed,
+            top_up=None,
+            refund=fee(filed, prepaid) - fee(changed, prepaid),
+            borne_by_reducing_party=None,
+            basis=bases[stage],
+        )
+    if settings.reduced_claim_fee is ReducedClaimFee.PROPORTIONAL:
+        reduced_part = round_amount(acceptance_fee(filed) * final * (filed - changed) / filed, settings.rounding)
+    else:
+        reduced_part = fee(filed, final) - fee(changed, final)
     return ClaimChange(
         filed=filed,
         changed=changed,
         stage=stage,
-        charged_on=filed if after else changed,
+        charged_on=filed,
         top_up=None,
-        refund=None if after else fee(filed, prepaid) - fee(changed, prepaid),
-        borne_by_reducing_party=reduced_part if after else None,
-        basis=bases[stage] if not after else bases[settings.reduced_claim_fee],
+        refund=None,
+        borne_by_reducing_party=reduced_part,
+        basis=bases[settings.reduced_claim_fee],
     )
 
 

@@ -64,8 +64,8 @@ def test_the_method_follows_the_language(client: Client) -> None:
     case = {"law_version": "2020", "work_type": "photograph"}
     english = client.post("/v1/precedents", json={"case": case}).json()["method"]
     chinese = client.post("/v1/precedents", json={"case": case}, headers={"Accept-Language": "zh"}).json()["method"]
-    assert english.startswith("distance = sqrt")
-    assert "相似度 = exp(-距离)" in chinese
+    assert english.startswith("Distance = sqrt")
+    assert "相似度为exp(-距离)" in chinese
     asked = client.post("/v1/precedents", json={"case": {**case, "lang": "zh"}}, headers={"Accept-Language": "en"})
     assert asked.json()["method"] == chinese
 
