@@ -9,6 +9,7 @@ and an optional cap. Amounts are exact `Decimal` until the one rounding step at 
 from __future__ import annotations
 
 import enum
+import functools
 from decimal import Decimal
 
 import msgspec
@@ -238,10 +239,10 @@ class ClaimChange(msgspec.Struct, frozen=True, kw_only=True):
     changed: Decimal
     stage: ClaimChangeStage | None
     charged_on: Decimal
-    top_up: Decimal | None
-    refund: Decimal | None
-    borne_by_reducing_party: Decimal | None
     basis: str
+    top_up: Decimal | None = None
+    refund: Decimal | None = None
+    borne_by_reducing_party: Decimal | None = None
 
 
 class CourtFees(msgspec.Struct, frozen=True, kw_only=True):
@@ -500,43 +501,17 @@ def _claim_change(
         return round_amount(acceptance_fee(amount) * factor, settings.rounding)
 
     bases = _CLAIM_CHANGE_BASES_ZH if lang == "zh" else _CLAIM_CHANGE_BASES
+    change = functools.partial(ClaimChange, filed=filed, changed=changed, stage=stage)
     if changed > filed:
-        return ClaimChange(
-            filed=filed,
-            changed=changed,
-            stage=stage,
-            charged_on=changed,
-            top_up=fee(changed, prepaid) - fee(filed, prepaid),
-            refund=None,
-            borne_by_reducing_party=None,
-            basis=bases["increase"],
-        )
+        return change(charged_on=changed, top_up=fee(changed, prepaid) - fee(filed, prepaid), basis=bases["increase"])
     assert stage is not None  # a reduction names its stage: checked in _check_question
     if stage is ClaimChangeStage.BEFORE_INVESTIGATION_END:
-        return ClaimChange(
-            filed=filed,
-            changed=changed,
-            stage=stage,
-            charged_on=changed,
-            top_up=None,
-            refund=fee(filed, prepaid) - fee(changed, prepaid),
-            borne_by_reducing_party=None,
-            basis=bases[stage],
-        )
+        return change(charged_on=changed, refund=fee(filed, prepaid) - fee(changed, prepaid), basis=bases[stage])
     if settings.reduced_claim_fee is ReducedClaimFee.PROPORTIONAL:
         reduced_part = round_amount(acceptance_fee(filed) * final * (filed - changed) / filed, settings.rounding)
     else:
         reduced_part = fee(filed, final) - fee(changed, final)
-    return ClaimChange(
-        filed=filed,
-        changed=changed,
-        stage=stage,
-        charged_on=filed,
-        top_up=None,
-        refund=None,
-        borne_by_reducing_party=reduced_part,
-        basis=bases[settings.reduced_claim_fee],
-    )
+    return change(charged_on=filed, borne_by_reducing_party=reduced_part, basis=bases[settings.reduced_claim_fee])
 
 
 def _check_question(question: FeeQuestion) -> None:
