@@ -7,7 +7,9 @@ coefficient measures how much bigger *cases* are awarded, not what *asking* more
 lever it would advise every claimant to ask for the statutory maximum. Without an assessment the
 award's range comes from the facts alone (the model's "no amount claimed" level), which is wider
 and centred on a typical case in the data; the answer says so. Each grid claim is scored through
-the same path as an estimate.
+the same path as an estimate. Each claim is taken as kept to judgment; changing it in the course of
+the case changes its fee (Measures arts. 21 and 35), which `estimator.law.fees` prices and the answer
+points to.
 """
 
 from __future__ import annotations
@@ -24,9 +26,15 @@ from estimator.model.estimate import DEFAULT_LAW_VERSION, Estimate, Question, Se
 ASSUMPTION: dict[Language, str] = {
     "en": "The claim enters the award model as a covariate at your own assessment of the loss ({assessment}); the "
     "amount you ask caps the award and sets the court fee and its split, but asking more does not raise the "
-    "award: the model's claim coefficient measures how much bigger cases are awarded, not what asking yields.",
+    "award: the model's claim coefficient measures how much bigger cases are awarded, not what asking yields. "
+    "Each claim is taken as kept to judgment: a claim cut before the end of court investigation has its fee "
+    "recomputed and the difference refunded (Measures art. 21), one cut later keeps the fee on the amount filed, "
+    "the part cut at your cost (art. 35); POST /v1/fees prices such a change (`changed_claim_amount`).",
     "zh": "诉请金额以您自行评估的损失（{assessment}）作为赔偿模型的协变量；实际主张的金额只限定判赔上限，"
-    "并决定诉讼费及其分担，多主张不会提高判赔：模型中诉请金额的系数反映的是案件规模越大判赔越高，而非多主张能多得。",
+    "并决定诉讼费及其分担，多主张不会提高判赔：模型中诉请金额的系数反映的是案件规模越大判赔越高，而非多主张能多得。"
+    "各诉请金额均按坚持至判决计算：法庭调查终结前减少诉请的，按减少后的金额重新计算案件受理费并退还差额"
+    "（《诉讼费用交纳办法》第二十一条）；其后减少的，仍按起诉金额计费，减少部分的受理费由您负担（第三十五条）；"
+    "变更诉请的费用可通过 POST /v1/fees 的 `changed_claim_amount` 计算。",
 }
 NO_ASSESSMENT: dict[Language, str] = {
     "en": "not given, so the award's range comes from the facts alone and is centred on a typical case",

@@ -84,6 +84,11 @@ def test_the_advice_states_its_assumption_in_the_language_asked(client: Client) 
     assert "5,000 yuan" in english["assumption"]
     assert "人民币5,000元" in chinese["assumption"]
     assert "多主张不会提高判赔" in chinese["assumption"]
+    # A claim is priced as kept to judgment, and the answer says where a change is priced instead.
+    assert "Measures art. 21" in english["assumption"]
+    assert "changed_claim_amount" in english["assumption"]
+    assert "第二十一条" in chinese["assumption"]
+    assert "第三十五条" in chinese["assumption"]
     assert in_body["assumption"] == chinese["assumption"]
     assert chinese["options"] == english["options"]
     unassessed = client.post("/v1/claims/advice", json={"case": {**BLOGGER, "lang": "zh"}}).json()
