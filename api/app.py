@@ -15,6 +15,7 @@ from api.auth import caller_tenant
 from api.checks import check_request
 from api.docs import swagger_assets, swagger_plugin
 from api.errors import VARY, to_problem
+from api.formats import BomlessRequest
 from api.openapi import document_number_limits, name_request_examples
 from api.resources.advice import ClaimAdviceController
 from api.resources.calibrations import UPLOAD_BODY, CalibrationController
@@ -111,6 +112,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "tenant": Provide(caller_tenant, sync_to_thread=False),
         },
         before_request=check_request,
+        request_class=BomlessRequest,
         response_headers=[ResponseHeader(name="Vary", value=VARY, description=VARY_DESCRIPTION)],
         on_shutdown=[service.close],
         plugins=[ProblemDetailsPlugin(ProblemDetailsConfig(exception_to_problem_detail_map={Exception: to_problem}))],

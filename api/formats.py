@@ -1,14 +1,19 @@
-"""Which format a request body is in, and which one the client wants back (content negotiation)."""
+"""Which format a request body is in, and which one the client wants back (content negotiation).
+
+`BomlessRequest` is the app's request class: it drops a UTF-8 byte order mark before a body, so a
+file saved by a Windows tool reads the same in every endpoint as it does without one.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 from litestar import Request
 
 from api.errors import NotAcceptableError, UnsupportedMediaTypeError
 from estimator.batch import OutputFormat
+from estimator.jsondecode import BOM
 
 MEDIA_FORMATS: dict[str, OutputFormat] = {
     "application/json": "json",
@@ -17,6 +22,20 @@ MEDIA_FORMATS: dict[str, OutputFormat] = {
     "application/jsonl": "ndjson",
     "text/csv": "csv",
 }
+
+
+class BomlessRequest(Request[Any, Any, Any]):
+    """A request whose body never starts with a byte order mark (RFC 8259 §8.1 lets a reader ignore one).
+
+    Every way of reading the body (`json()`, a handler's `data`, a raw `body`) goes through `body()`,
+    which keeps the bytes read on the connection's state; the mark is dropped there once.
+    """
+
+    async def body(self) -> bytes:
+        body = await super().body()
+        if body.startswith(BOM):
+            body = self._body = self._connection_state.body = body.removeprefix(BOM)
+        return body
 
 
 def body_format(request: Request) -> OutputFormat:  # type: ignore[type-arg]  # any Request

@@ -28,7 +28,7 @@ import msgspec
 from msgspec import Meta
 
 from estimator.errors import InvalidInputError
-from estimator.jsondecode import TOO_DEEP, decode
+from estimator.jsondecode import BOM, TOO_DEEP, decode
 from estimator.model.case import (
     AMOUNT_TOLERANCE,
     Fame,
@@ -410,7 +410,6 @@ _EXTENSIONS: Final[dict[str, Format]] = {
     ".ndjson": "ndjson",
     ".csv": "csv",
 }
-_BOM: Final = b"\xef\xbb\xbf"
 
 
 @dataclass(frozen=True, slots=True)
@@ -468,7 +467,7 @@ def parse_records(data: bytes, fmt: Format, *, max_records: int | None = None) -
     """
     if max_records is not None and max_records < 1:
         raise ValueError(f"max_records must be at least 1, got {max_records}")
-    data = data.removeprefix(_BOM)
+    data = data.removeprefix(BOM)
     if not data.strip():
         raise _fail("the input is empty: there are no records")
     if fmt == "json":

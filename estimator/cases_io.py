@@ -33,7 +33,7 @@ import msgspec
 from msgspec import Meta
 
 from estimator.errors import EstimatorError, InvalidInputError, field_named_in, literal_choices, with_choices
-from estimator.jsondecode import decode
+from estimator.jsondecode import BOM, decode
 from estimator.law.fees import Outcome, Procedure
 from estimator.model.case import RECORD_ONLY_FIELDS, Case, Claim, check_act_dates, law_version_of_acts
 from estimator.model.estimate import NO_EVIDENCE, Evidence, Question
@@ -85,7 +85,7 @@ def raw_chunks(stream: BinaryIO, fmt: Format, size: int) -> Iterator[RawChunk]:
             raise InvalidInputError("a JSON input must be an array of case objects", field=None)
         return (RawChunk(start, fmt, rows[start : start + size]) for start in range(0, len(rows), size))
     if fmt == "ndjson":
-        return _cut((line for line in stream if line.strip()), fmt, size)
+        return _cut(_lines(stream), fmt, size)
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
     reader = csv.DictReader(text, strict=True)  # an unclosed quote is an error, not the rest of the file in one cell
     try:
@@ -96,6 +96,14 @@ def raw_chunks(stream: BinaryIO, fmt: Format, size: int) -> Iterator[RawChunk]:
     if unknown:
         raise InvalidInputError("; ".join(f"unknown CSV column {_unknown(name)}" for name in unknown), field=unknown[0])
     return _csv_chunks(text, reader, size)
+
+
+def _lines(stream: BinaryIO) -> Iterator[bytes]:
+    """The lines of an NDJSON input that hold something, a byte order mark before the first skipped."""
+    for number, line in enumerate(stream):
+        text = line.removeprefix(BOM) if number == 0 else line
+        if text.strip():
+            yield text
 
 
 def _csv_chunks(text: io.TextIOWrapper, reader: csv.DictReader[str], size: int) -> Iterator[RawChunk]:

@@ -1,5 +1,9 @@
 """JSON decoding that reports input nested too deeply, or not UTF-8, as malformed JSON, never as a crash.
 
+A UTF-8 byte order mark before the text is skipped (RFC 8259 §8.1 lets a parser ignore it): Windows
+tools, Excel's "CSV UTF-8" and PowerShell's `Out-File` among them, write one, and a file that opens
+cleanly everywhere else should not be refused as "invalid character (byte 0)".
+
 msgspec decodes recursively, so `[[[[…]]]]` a thousand levels deep raises `RecursionError`, and a
 string holding bytes that are not UTF-8 raises `UnicodeDecodeError`; no caller expects either from
 bad input. Every place that decodes JSON a client sent goes through here.
@@ -14,6 +18,7 @@ import msgspec
 T = TypeVar("T")
 TOO_DEEP = "JSON is malformed: nested too deeply (more levels of arrays and objects than can be read)"
 _ANY: msgspec.json.Decoder[Any] = msgspec.json.Decoder()
+BOM = b"\xef\xbb\xbf"  # U+FEFF in UTF-8
 
 
 @overload
@@ -23,9 +28,9 @@ def decode(data: bytes, decoder: msgspec.json.Decoder[T]) -> T: ...
 
 
 def decode(data: bytes, decoder: msgspec.json.Decoder[Any] = _ANY) -> Any:
-    """`decoder.decode(data)`, with nesting too deep raised as a `msgspec.DecodeError`."""
+    """`decoder.decode(data)` less any byte order mark, with nesting too deep raised as a `msgspec.DecodeError`."""
     try:
-        return decoder.decode(data)
+        return decoder.decode(data.removeprefix(BOM))
     except RecursionError:
         raise msgspec.DecodeError(TOO_DEEP) from None
     except UnicodeDecodeError as exc:

@@ -292,6 +292,24 @@ def test_ndjson_rows_stay_one_to_one_with_lines_whatever_bytes_they_hold(client:
         assert rows[1]["error"]["errors"][0]["path"] == "$[1]"
 
 
+@pytest.mark.parametrize(
+    ("media", "body"),
+    [
+        ("application/json", json.dumps(_rows(3)).encode()),
+        ("application/x-ndjson", _ndjson(_rows(3))),
+        ("text/csv", b"id,law_version,claimed_economic_loss\nrow-0,2020,1000\nrow-1,2020,1037\nrow-2,2020,1074\n"),
+    ],
+)
+def test_a_byte_order_mark_before_the_body_is_skipped(client: Client, media: str, body: bytes) -> None:
+    """Windows tools and Excel's "CSV UTF-8" start a file with one; in every format it is not part of the first row."""
+    headers = {"content-type": media, "accept": "application/x-ndjson"}
+    plain = client.post("/v1/estimates/batch", content=body, headers=headers)
+    marked = client.post("/v1/estimates/batch", content=b"\xef\xbb\xbf" + body, headers=headers)
+    assert marked.status_code == plain.status_code == 200
+    assert marked.text == plain.text
+    assert [json.loads(line)["id"] for line in marked.text.splitlines()] == ["row-0", "row-1", "row-2"]
+
+
 def test_an_unclosed_csv_quote_is_an_error_not_the_rest_of_the_file_in_one_cell(client: Client) -> None:
     text = 'id,law_version,claimed_economic_loss\nok,2020,5000\n"a,2020,5000\nb,2020,5000\nc,2020,5000\n'
     response = client.post(

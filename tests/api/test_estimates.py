@@ -117,6 +117,22 @@ def test_a_body_that_cannot_be_read_is_a_400_with_an_errors_list(client: Client,
     assert problem["errors"][0]["path"] == "$"
 
 
+@pytest.mark.parametrize("path", ["/v1/estimates", "/v1/fees", "/v1/claims/advice"])
+def test_a_byte_order_mark_before_a_json_body_is_skipped(client: Client, path: str) -> None:
+    body = {"claim_amount": 5000} if path == "/v1/fees" else {"law_version": "2020", "claimed_economic_loss": 5000}
+    if path == "/v1/claims/advice":
+        body = {"case": body}
+    plain = client.post(path, json=body)
+    marked = client.post(
+        path, content=b"\xef\xbb\xbf" + json.dumps(body).encode(), headers={"content-type": "application/json"}
+    )
+    assert marked.status_code == plain.status_code == 200, marked.text
+    assert marked.json() == plain.json()
+    only_the_mark = client.post(path, content=b"\xef\xbb\xbf", headers={"content-type": "application/json"})
+    assert only_the_mark.status_code == 400
+    assert "the request body is empty" in only_the_mark.json()["detail"]
+
+
 @pytest.mark.parametrize(
     ("header", "language"),
     [
