@@ -94,9 +94,13 @@ def score_file(
         raise InvalidInputError(f"the output `{target}` is the input: write the estimates elsewhere", field="output")
     written = failed = 0
     with source.open("rb") as stream:
-        partial = tempfile.NamedTemporaryFile(  # noqa: SIM115  # closed below, then renamed or deleted
-            "wb", dir=target.resolve().parent, prefix=f".{target.name}.", suffix=".partial", delete=False
-        )
+        folder = target.resolve().parent
+        try:
+            partial = tempfile.NamedTemporaryFile(  # noqa: SIM115  # closed below, then renamed or deleted
+                "wb", dir=folder, prefix=f".{target.name}.", suffix=".partial", delete=False
+            )
+        except OSError as exc:  # name the folder asked for, not the temporary file's made-up name
+            raise OSError(exc.errno, f"cannot write the output there: {exc.strerror}", str(folder)) from None
         try:
             with partial as out:
                 out.write(writer.header())

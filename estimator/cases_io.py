@@ -24,6 +24,7 @@ import csv
 import datetime as dt
 import difflib
 import io
+import itertools
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -74,9 +75,9 @@ def raw_chunks(stream: BinaryIO, fmt: Format, size: int) -> Iterator[RawChunk]:
     raised here, before any chunk, as an `InvalidInputError`: a caller has written nothing yet.
     """
     if fmt == "json":
-        data = stream.read()
+        data = stream.read().removeprefix(BOM)
         if not data.strip():
-            raise InvalidInputError("the input is empty: send a JSON array of case objects", field=None)
+            raise _empty(fmt)
         try:
             rows = decode(data)
         except msgspec.DecodeError as exc:
@@ -85,17 +86,35 @@ def raw_chunks(stream: BinaryIO, fmt: Format, size: int) -> Iterator[RawChunk]:
             raise InvalidInputError("a JSON input must be an array of case objects", field=None)
         return (RawChunk(start, fmt, rows[start : start + size]) for start in range(0, len(rows), size))
     if fmt == "ndjson":
-        return _cut(_lines(stream), fmt, size)
+        lines = _lines(stream)
+        first = next(lines, None)
+        if first is None:
+            raise _empty(fmt)
+        return _cut(itertools.chain([first], lines), fmt, size)
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
     reader = csv.DictReader(text, strict=True)  # an unclosed quote is an error, not the rest of the file in one cell
     try:
-        columns = reader.fieldnames or []  # reads the header
+        columns = reader.fieldnames  # reads the header
     except (UnicodeDecodeError, csv.Error) as exc:
         raise InvalidInputError(f"the CSV cannot be read: {_why(exc)}", field=None) from None
+    if not columns or not any(name.strip() for name in columns):
+        raise _empty(fmt)
     unknown = [name for name in columns if name and name not in KNOWN_FIELDS]
     if unknown:
         raise InvalidInputError("; ".join(f"unknown CSV column {_unknown(name)}" for name in unknown), field=unknown[0])
     return _csv_chunks(text, reader, size)
+
+
+_WHAT_TO_SEND: dict[Format, str] = {
+    "json": "a JSON array of case objects",
+    "ndjson": "one case object per line",
+    "csv": "a header row naming the fields, then one row per case",
+}
+
+
+def _empty(fmt: Format) -> InvalidInputError:
+    """Nothing at all (not even a CSV header) is a mistake in every format; `[]` or a bare header is no rows."""
+    return InvalidInputError(f"the input is empty: send {_WHAT_TO_SEND[fmt]}", field=None)
 
 
 def _lines(stream: BinaryIO) -> Iterator[bytes]:
@@ -109,7 +128,9 @@ def _lines(stream: BinaryIO) -> Iterator[bytes]:
 def _csv_chunks(text: io.TextIOWrapper, reader: csv.DictReader[str], size: int) -> Iterator[RawChunk]:
     def rows() -> Iterator[dict[str, str]]:
         try:
-            yield from reader
+            # A row of empty cells (`,,,`: a spreadsheet's formatted but unused rows) is no case, and is
+            # skipped and not counted, as the csv module does with a blank line.
+            yield from (row for row in reader if any(v and v.strip() for v in _cells(row)))
         except (UnicodeDecodeError, csv.Error) as exc:
             raise InvalidInputError(
                 f"the CSV cannot be read after line {reader.line_num}: {_why(exc)}", field=None
@@ -119,6 +140,15 @@ def _csv_chunks(text: io.TextIOWrapper, reader: csv.DictReader[str], size: int) 
         yield from _cut(rows(), "csv", size)
     finally:
         text.detach()  # leave the caller's stream open
+
+
+def _cells(row: dict[str | None, Any]) -> Iterator[str]:
+    """Every cell of a CSV row, those beyond the header (listed under None) included."""
+    for name, value in row.items():
+        if name is None:
+            yield from value
+        else:
+            yield value
 
 
 def _why(exc: UnicodeDecodeError | csv.Error) -> str:

@@ -154,6 +154,31 @@ def test_a_spreadsheets_gbk_export_or_a_missing_file_is_explained(tmp_path: Path
     assert missing.stderr.strip() == f"error: `{tmp_path / 'nope.csv'}`: No such file or directory"
 
 
+def test_an_empty_input_is_an_error_in_every_format_and_no_rows_is_not(tmp_path: Path) -> None:
+    out = tmp_path / "o.jsonl"
+    for name, text in (("a.json", ""), ("b.jsonl", "\n\n"), ("c.csv", "\ufeff")):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        result = run("estimator", "score", str(tmp_path / name), "-o", str(out))
+        assert result.returncode == 2, name
+        assert result.stderr.startswith("error: the input is empty: send "), result.stderr
+        assert not out.exists()
+    for name, text in (("d.json", "[]"), ("e.csv", "id,law_version\n,\n")):
+        (tmp_path / name).write_text(text)
+        result = run("estimator", "score", str(tmp_path / name), "-o", str(out))
+        assert result.returncode == 0, result.stderr
+        assert result.stderr.startswith("0 cases scored, 0 rows with errors")
+        assert out.read_text() == ""
+
+
+def test_an_output_folder_that_does_not_exist_is_named(tmp_path: Path) -> None:
+    result = run("estimator", "score", "examples/cases.csv", "-o", str(tmp_path / "nowhere" / "o.jsonl"))
+    assert result.returncode == 2
+    assert (
+        result.stderr.strip()
+        == f"error: `{tmp_path / 'nowhere'}`: cannot write the output there: No such file or directory"
+    )
+
+
 def test_the_example_cases_in_the_readme_score(tmp_path: Path) -> None:
     out = tmp_path / "estimates.csv"
     result = run("estimator", "score", "examples/cases.csv", "-o", str(out))

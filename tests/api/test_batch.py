@@ -148,7 +148,9 @@ def test_limits_and_formats_are_problems(tmp_path: Path) -> None:
     ("content_type", "body", "fragment"),
     [
         pytest.param("application/json", b"[{", "malformed JSON", id="truncated"),
-        pytest.param("application/json", b"", "empty", id="empty"),
+        pytest.param("application/json", b"", "the input is empty", id="empty"),
+        pytest.param("application/x-ndjson", b"\n \n", "the input is empty", id="empty-ndjson"),
+        pytest.param("text/csv", b"\xef\xbb\xbf\r\n", "the input is empty", id="empty-csv"),
         pytest.param("application/json", b'{"claimed_economic_loss": 5000}', "must be an array", id="not-array"),
         pytest.param("application/json", b"[" * 5000 + b"]" * 5000, "nested too deeply", id="deep"),
         pytest.param("text/csv", b"id,claim\n1,5000\n", "unknown CSV column `claim`", id="unknown-column"),
@@ -164,6 +166,20 @@ def test_an_unreadable_body_is_a_400_before_anything_is_scored(
     assert response.headers["content-type"].startswith("application/problem+json")
     assert fragment in response.json()["detail"]
     assert response.json()["errors"][0]["path"].startswith("$")
+
+
+def test_no_rows_is_an_empty_answer_and_rows_of_empty_cells_are_no_rows(client: Client) -> None:
+    """`[]` and a bare CSV header hold no cases (an empty answer); a spreadsheet's `,,,` rows are skipped."""
+    for media, body in (("application/json", b"[]"), ("text/csv", b"id,law_version\r\n")):
+        response = client.post("/v1/estimates/batch", content=body, headers={"content-type": media})
+        assert response.status_code == 200, response.text
+    text = "id,law_version,claimed_economic_loss\n,,\na,2020,5000\n , ,\nb,2020,x\n,,\n"
+    response = client.post(
+        "/v1/estimates/batch", content=text, headers={"content-type": "text/csv", "accept": "application/x-ndjson"}
+    )
+    rows = [json.loads(line) for line in response.text.splitlines()]
+    assert [row.get("id") for row in rows] == ["a", "b"]
+    assert rows[1]["error"]["errors"][0]["field"] == "[1].claimed_economic_loss"  # counted without the empty rows
 
 
 def test_a_misspelt_csv_column_is_named_with_the_field_it_probably_means(client: Client) -> None:
