@@ -301,27 +301,32 @@ class EstimatorService:
             return self._default
         return self._models.get(key, lambda: loads_model(self._store.get(*key).model_json))
 
-    def create_calibration(self, tenant: str, body: bytes, fmt: Format, *, name: str | None) -> Calibration:
-        """Parse, fit, validate and store; nothing is stored unless every step succeeded."""
+    def create_calibration(
+        self, tenant: str, body: bytes, fmt: Format, *, name: str | None
+    ) -> tuple[Calibration, bool]:
+        """Parse, fit, validate and store; nothing is stored unless every step succeeded.
+
+        Also says whether it is new: ids are content hashes, so the same records sent again find the
+        calibration stored the first time (under its first name and date), which is returned as it is.
+        """
         try:
             records = parse_records(body, fmt, max_records=self._max_records)
         except TooManyRecordsError as exc:
             raise PayloadTooLargeError(exc.message, field="records") from exc
         model = fit_award_model(records)
         diagnostics = evaluate(records)
-        stored = self._store.save(
-            StoredCalibration(
-                id=model.id,
-                tenant=tenant,
-                name=name,
-                created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                n_records=len(records),
-                model_json=dumps_model(model),
-                diagnostics_json=msgspec.json.encode(diagnostics),
-                records_json=msgspec.json.encode(records),
-            )
+        item = StoredCalibration(
+            id=model.id,
+            tenant=tenant,
+            name=name,
+            created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            n_records=len(records),
+            model_json=dumps_model(model),
+            diagnostics_json=msgspec.json.encode(diagnostics),
+            records_json=msgspec.json.encode(records),
         )
-        return _decoded(stored)
+        stored, added = self._store.add(item)
+        return _decoded(stored), added
 
     def get_calibration(self, tenant: str | None, calibration_id: str) -> Calibration:
         if self.is_bundled(tenant, calibration_id):

@@ -91,6 +91,10 @@ class CalibrationStore(Protocol):
         """Store `item`; if `(item.tenant, item.id)` exists already, return the stored one unchanged."""
         ...
 
+    def add(self, item: StoredCalibration) -> tuple[StoredCalibration, bool]:
+        """As `save`, and whether `item` was stored now (False: the stored one was there before)."""
+        ...
+
     def get(self, tenant: str, calibration_id: str) -> StoredCalibration:
         """The tenant's calibration; `NotFoundError` if missing or owned by another tenant."""
         ...
@@ -192,6 +196,9 @@ class SQLiteCalibrationStore:
     # -- CalibrationStore -------------------------------------------------------------------------
 
     def save(self, item: StoredCalibration) -> StoredCalibration:
+        return self.add(item)[0]
+
+    def add(self, item: StoredCalibration) -> tuple[StoredCalibration, bool]:
         _require_text(item.tenant, "tenant")
         _require_text(item.id, "id")
         created_at_us = _instant_us(item.created_at)
@@ -203,12 +210,12 @@ class SQLiteCalibrationStore:
             if not isinstance(getattr(item, field), bytes):
                 raise InvalidInputError(f"{field} must be bytes", field=field)
         with self._transaction() as connection:
-            self._insert(connection, item, created_at_us)
+            added = self._insert(connection, item, created_at_us)
             row = _select(connection, item.tenant, item.id)
         # The row exists: it was inserted above, or it was there already (content-addressed ids
         # make the second save of the same model a no-op that returns what is stored).
         assert row is not None
-        return _stored(row)
+        return _stored(row), added
 
     def get(self, tenant: str, calibration_id: str) -> StoredCalibration:
         _require_text(tenant, "tenant")
@@ -277,8 +284,9 @@ class SQLiteCalibrationStore:
 
     # -- writes (separate methods so the atomicity tests can fail between statement and commit) --
 
-    def _insert(self, connection: sqlite3.Connection, item: StoredCalibration, created_at_us: int) -> None:
-        connection.execute(
+    def _insert(self, connection: sqlite3.Connection, item: StoredCalibration, created_at_us: int) -> bool:
+        """Insert the row unless its (tenant, id) is taken; whether it was inserted."""
+        cursor = connection.execute(
             "INSERT INTO calibrations"
             " (tenant, id, name, created_at, created_at_us, n_records, model_json, diagnostics_json, records_json)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -295,6 +303,7 @@ class SQLiteCalibrationStore:
                 item.records_json,
             ),
         )
+        return cursor.rowcount == 1
 
     def _delete_row(self, connection: sqlite3.Connection, tenant: str, calibration_id: str) -> bool:
         cursor = connection.execute("DELETE FROM calibrations WHERE tenant = ? AND id = ?", (tenant, calibration_id))

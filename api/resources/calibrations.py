@@ -8,6 +8,7 @@ import msgspec
 from litestar import Controller, Request, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.exceptions import MethodNotAllowedException
+from litestar.openapi import ResponseSpec
 from litestar.openapi.spec import Example
 from litestar.params import Body, PathParameter, QueryParameter, RawBody
 from litestar.response import Response as LitestarResponse
@@ -214,10 +215,18 @@ class CalibrationController(Controller):
             "constant and ratio baselines, stored under your API key and returned with its diagnostics. A bad "
             "record is a 400 naming the record and field, and nothing is stored. Estimates then name it by id. "
             "The id is the fitted model's content hash: the same records sent again give the stored calibration "
-            "back, under its first name (rename it with `PATCH`)."
+            "back with 200 instead of 201, under its first name and date (rename it with `PATCH`)."
         ),
         status_code=201,
-        responses={**ERROR_RESPONSES, **AUTH_RESPONSES, **UPLOAD_RESPONSES},
+        responses={
+            200: ResponseSpec(
+                data_container=CalibrationOut,
+                description="These records were calibrated before: the stored calibration, unchanged.",
+            ),
+            **ERROR_RESPONSES,
+            **AUTH_RESPONSES,
+            **UPLOAD_RESPONSES,
+        },
         sync_to_thread=True,
     )
     def create(
@@ -234,8 +243,11 @@ class CalibrationController(Controller):
         ] = None,
     ) -> LitestarResponse[CalibrationOut]:
         owner = require_tenant(tenant)
-        created = calibration_out(service.create_calibration(owner, body, body_format(request), name=name))
-        return LitestarResponse(created, status_code=201, headers={"Location": f"/v1/calibrations/{created.id}"})
+        calibration, new = service.create_calibration(owner, body, body_format(request), name=name)
+        out = calibration_out(calibration)
+        return LitestarResponse(
+            out, status_code=201 if new else 200, headers={"Location": f"/v1/calibrations/{out.id}"}
+        )
 
     @get(
         operation_id="listCalibrations",

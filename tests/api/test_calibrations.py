@@ -60,7 +60,7 @@ def test_upload_fits_validates_and_stores(keyed: TestClient[Litestar]) -> None:
 def test_json_and_csv_uploads_give_the_same_model(keyed: TestClient[Litestar], content_type: str, body: bytes) -> None:
     reference = keyed.post("/v1/calibrations", content=CASES, headers={**A, **NDJSON}).json()["id"]
     response = keyed.post("/v1/calibrations", content=body, headers={**A, "content-type": content_type})
-    assert response.status_code == 201, response.text
+    assert response.status_code == 200, response.text  # the same records: found, not created again
     assert response.json()["id"] == reference
 
 
@@ -215,9 +215,12 @@ def test_a_calibration_can_be_renamed_and_unnamed_and_nothing_else_changes(tmp_p
         renamed = first.patch(path, json={"name": "photo cases 2021-2024"}, headers=A)
         assert renamed.status_code == 200, renamed.text
         assert renamed.json() == {**created, "name": "photo cases 2021-2024"}
-        # Sending the same records again gives the stored calibration back, under its current name.
-        again = first.post("/v1/calibrations?name=other", content=body, headers={**A, **NDJSON}).json()
-        assert (again["id"], again["name"]) == (created["id"], "photo cases 2021-2024")
+        # Sending the same records again gives the stored calibration back, under its current name,
+        # with 200: nothing was created.
+        again = first.post("/v1/calibrations?name=other", content=body, headers={**A, **NDJSON})
+        assert again.status_code == 200
+        assert again.headers["location"] == path
+        assert again.json() == renamed.json()
     with TestClient(keyed_app(tmp_path)) as second:  # the new name was committed
         assert second.get(path, headers=A).json()["name"] == "photo cases 2021-2024"
         listed = second.get("/v1/calibrations", headers=A).json()["calibrations"]

@@ -116,9 +116,10 @@ def test_calibration_without_a_name_round_trips(store: SQLiteCalibrationStore) -
 
 def test_saving_the_same_id_twice_returns_the_stored_one_unchanged(store: SQLiteCalibrationStore) -> None:
     first = calibration(1, name="first")
-    store.save(first)
+    assert store.add(first) == (first, True)
     again = msgspec.structs.replace(first, name="second", model_json=b"{}", created_at="2030-01-01T00:00:00Z")
     assert store.save(again) == first
+    assert store.add(again) == (first, False)  # and says it was there before
     assert store.get("firm-a", first.id) == first
     assert store.list("firm-a") == [summary(first)]
 
@@ -289,7 +290,7 @@ def test_file_from_a_newer_schema_is_refused(path: Path) -> None:
 
 
 class _FailsAfterInsert(SQLiteCalibrationStore):
-    def _insert(self, connection: sqlite3.Connection, item: StoredCalibration, created_at_us: int) -> None:
+    def _insert(self, connection: sqlite3.Connection, item: StoredCalibration, created_at_us: int) -> bool:
         super()._insert(connection, item, created_at_us)
         # The row really is written, inside the open transaction, when the failure strikes.
         count = connection.execute("SELECT count(*) FROM calibrations WHERE id = ?", (item.id,)).fetchone()[0]
