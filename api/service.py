@@ -190,8 +190,9 @@ class EstimatorService:
     def is_bundled(self, tenant: str | None, calibration_id: str | None) -> bool:
         """Whether the id names the bundled calibration itself rather than a firm's stored one.
 
-        Ids are content hashes, so a firm that uploads the bundled records stores a calibration with
-        the default model's id: for that firm the id names its own copy (its name, and deletable).
+        Calibrations stored before their ids covered the records (`calibration_id`) have their model's
+        id, so a firm that uploaded the bundled records then holds a calibration with the default
+        model's id: for that firm the id names its own copy (its name, and deletable).
         """
         if calibration_id in (None, DEFAULT_CALIBRATION):
             return True
@@ -306,8 +307,8 @@ class EstimatorService:
     ) -> tuple[Calibration, bool]:
         """Parse, fit, validate and store; nothing is stored unless every step succeeded.
 
-        Also says whether it is new: ids are content hashes, so the same records sent again find the
-        calibration stored the first time (under its first name and date), which is returned as it is.
+        Also says whether it is new: ids are content hashes (`calibration_id`), so the same records sent
+        again find the calibration stored the first time (under its first name and date), returned as it is.
         """
         try:
             records = parse_records(body, fmt, max_records=self._max_records)
@@ -315,15 +316,16 @@ class EstimatorService:
             raise PayloadTooLargeError(exc.message, field="records") from exc
         model = fit_award_model(records)
         diagnostics = evaluate(records)
+        records_json = msgspec.json.encode(records)
         item = StoredCalibration(
-            id=model.id,
+            id=calibration_id(model, records_json),
             tenant=tenant,
             name=name,
             created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             n_records=len(records),
             model_json=dumps_model(model),
             diagnostics_json=msgspec.json.encode(diagnostics),
-            records_json=msgspec.json.encode(records),
+            records_json=records_json,
         )
         stored, added = self._store.add(item)
         return _decoded(stored), added
@@ -371,6 +373,17 @@ class EstimatorService:
             if self._opened is not None:
                 self._opened.close()
                 self._opened = None
+
+
+def calibration_id(model: FittedModel, records_json: bytes) -> str:
+    """A calibration's id: a hash of its model's content id and of the records it was fitted from.
+
+    The model's id alone is not enough: records that differ only in what the fit does not read (case
+    numbers, courts, notes, which the precedents show) fit the same model, and a second upload keyed by
+    the model would find the first and be dropped. The same records, in any of the three formats,
+    decode to the same `CaseRecord`s and so get the same id.
+    """
+    return hashlib.sha256(model.id.encode() + b"\n" + records_json).hexdigest()[:16]
 
 
 class _Cache(Generic[V]):

@@ -63,7 +63,7 @@ _MICROSECOND = timedelta(microseconds=1)
 class StoredCalibration(msgspec.Struct, frozen=True, kw_only=True):
     """A calibration as persisted: the store treats the three JSON payloads as opaque bytes."""
 
-    id: str  # content hash of the model, given by the caller
+    id: str  # content hash of the model and its records, given by the caller
     tenant: str  # owner; "public" for the bundled default
     name: str | None
     created_at: str  # ISO 8601 UTC, set by the caller

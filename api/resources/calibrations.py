@@ -214,8 +214,9 @@ class CalibrationController(Controller):
             "(`application/x-ndjson`) or CSV (`text/csv`). The model is fitted, cross-validated against the "
             "constant and ratio baselines, stored under your API key and returned with its diagnostics. A bad "
             "record is a 400 naming the record and field, and nothing is stored. Estimates then name it by id. "
-            "The id is the fitted model's content hash: the same records sent again give the stored calibration "
-            "back with 200 instead of 201, under its first name and date (rename it with `PATCH`)."
+            "The id is a hash of the fitted model and its records: the same records sent again give the stored "
+            "calibration back with 200 instead of 201, under its first name and date (rename it with `PATCH`); "
+            "records that fit the same model but differ (case numbers, notes) are a calibration of their own."
         ),
         status_code=201,
         responses={

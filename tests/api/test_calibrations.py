@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
+import msgspec
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
@@ -253,12 +255,48 @@ def test_renaming_checks_the_key_the_owner_and_the_body(keyed: TestClient[Litest
     assert default.headers["allow"] == "GET"
 
 
+def test_records_that_fit_the_same_model_but_differ_are_two_calibrations(keyed: TestClient[Litestar]) -> None:
+    """Case numbers and notes do not move the fit, but the precedents show them: neither upload is dropped."""
+    lines = CASES.splitlines()[:20]
+    first = keyed.post("/v1/calibrations", content=b"\n".join(lines), headers={**A, **NDJSON})
+    noted = [
+        json.dumps({**json.loads(line), "note": "renumbered", "id": f"n{i}"}).encode() for i, line in enumerate(lines)
+    ]
+    second = keyed.post("/v1/calibrations?name=noted", content=b"\n".join(noted), headers={**A, **NDJSON})
+    assert (first.status_code, second.status_code) == (201, 201), second.text
+    assert first.json()["model"]["id"] == second.json()["model"]["id"]  # one fit...
+    assert first.json()["id"] != second.json()["id"]  # ...two calibrations, each with its own records
+    case = {"work_type": "photograph", "calibration_id": second.json()["id"]}
+    precedents = keyed.post("/v1/precedents", json={"case": case}, headers=A).json()["precedents"]
+    assert precedents
+    assert all(p["id"].startswith("n") and p["note"] == "renumbered" for p in precedents)
+    listed = keyed.get("/v1/calibrations", headers=A).json()["calibrations"]
+    assert sorted(c["id"] for c in listed) == sorted([first.json()["id"], second.json()["id"]])
+
+
 def test_a_firms_upload_of_the_bundled_records_is_its_own_calibration(keyed: TestClient[Litestar]) -> None:
-    """Ids are content hashes, so the bundled records fit to the default model's id. For the firm that
-    stored them the id names its own copy, which it can read under its name, rename and delete."""
-    bundled_id = keyed.get("/v1/calibrations/default").json()["id"]
+    bundled = keyed.get("/v1/calibrations/default").json()
     created = keyed.post("/v1/calibrations?name=ours", content=CASES, headers={**A, **NDJSON}).json()
-    assert created["id"] == bundled_id
+    assert created["model"]["id"] == bundled["id"] == bundled["model"]["id"]
+    assert created["id"] != bundled["id"]
+    assert keyed.get(f"/v1/calibrations/{created['id']}", headers=B).status_code == 404
+
+
+def test_a_calibration_stored_under_the_default_models_id_is_its_firms_own(tmp_path: Path) -> None:
+    """Before ids covered the records, a firm's upload of the bundled records got the default model's id.
+    For that firm the id names its own copy, which it can read under its name, rename and delete."""
+    bundled_id = default_model().id
+    with TestClient(keyed_app(tmp_path)) as client:
+        made = client.post("/v1/calibrations?name=ours", content=CASES, headers={**A, **NDJSON}).json()
+    with closing(open_store(str(tmp_path), None)) as store:  # as an earlier version stored it
+        stored = store.get("firm-a", made["id"])
+        store.delete("firm-a", made["id"])
+        store.save(msgspec.structs.replace(stored, id=bundled_id))
+    with TestClient(keyed_app(tmp_path)) as keyed:
+        _check_the_firms_copy_of_the_bundled_calibration(keyed, bundled_id)
+
+
+def _check_the_firms_copy_of_the_bundled_calibration(keyed: TestClient[Litestar], bundled_id: str) -> None:
     path = f"/v1/calibrations/{bundled_id}"
     assert keyed.get(path, headers=A).json()["name"] == "ours"
     assert keyed.get(path, headers=B).json()["name"] == "bundled decided cases"  # another firm sees the public one

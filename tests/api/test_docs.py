@@ -74,7 +74,7 @@ def test_every_request_example_runs_as_it_is(
     if "{calibration_id}" in path:  # an operation on a stored calibration: on one made from an upload example
         upload = next(e for e in _request_examples(json.loads(openapi_document())) if e[:2] == ("post", CALIBRATIONS))
         created = client.post(CALIBRATIONS, content=json.dumps(upload[4]).encode())
-        assert created.status_code == 201, created.text
+        assert created.status_code in (200, 201), created.text  # 200: an earlier case made it
         path = path.replace("{calibration_id}", created.json()["id"])
     response = client.request(method.upper(), path, content=body, headers={"content-type": media_type})
     assert response.status_code in (200, 201), (name, response.text)
