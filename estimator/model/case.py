@@ -44,7 +44,8 @@ Procedure = Literal["ordinary", "simplified", "small_claims"]
 Amount = Annotated[float, Meta(ge=0, le=1e12)]
 # A claim is at least 1 yuan, the symbolic claim courts do see: the estimate's amounts are whole yuan,
 # so a smaller claim would be estimated as 0.
-Claim = Annotated[float, Meta(ge=1, le=1e12)]
+MIN_CLAIM: Final = 1.0  # yuan: the smallest amount a claim may be
+Claim = Annotated[float, Meta(ge=MIN_CLAIM, le=1e12)]
 AMOUNT_TOLERANCE: Final = 0.01  # yuan: amounts are stated to the fen
 
 # The fields of a decided-case record (`calibration.records.CaseRecord`) that are not facts a Case
@@ -110,9 +111,8 @@ class Case(msgspec.Struct, frozen=True, kw_only=True):
         if self.claimed_economic_loss is not None:
             return self.claimed_economic_loss
         if self.claimed_total is not None:
-            if self.claimed_expenses is not None and self.claimed_total > self.claimed_expenses:
-                return self.claimed_total - self.claimed_expenses
-            return self.claimed_total
+            # At least MIN_CLAIM is left for the loss: `check_claim_parts` refuses a total the expenses use up.
+            return self.claimed_total - (self.expenses or 0.0)
         return None
 
     @property
@@ -155,22 +155,33 @@ def law_version_of_acts(act_start: dt.date, act_end: dt.date | None = None) -> L
     return version  # type: ignore[return-value]  # narrowed by the test above
 
 
-# Each stated whole, and the stated parts that must fit within it.
-_CLAIMED_PARTS: Final = {
-    "claimed_total": ("claimed_economic_loss", "claimed_expenses"),
-    "claimed_expenses": ("notarization_fee", "attorney_fee_claimed", "evidence_fee"),
-}
+_EXPENSE_ITEMS: Final = ("notarization_fee", "attorney_fee_claimed", "evidence_fee")
 
 
 def check_claim_parts(claimed: object) -> None:
     """Reject claimed parts that add up to more than their stated whole (a ValueError naming the fields).
 
-    For a `Case` and a decided-case record alike: the loss and the expenses must fit within
-    `claimed_total`, the itemised expenses within `claimed_expenses`. Only `<=` is checked: a total
-    may hold more (mental damages, say).
+    For a `Case` and a decided-case record alike: the itemised expenses must fit within
+    `claimed_expenses`, and the loss and the expenses (stated, or else itemised) within
+    `claimed_total`. Only `<=` is checked: a total may hold more (mental damages, say). Without a
+    stated loss, the loss claimed is what the total leaves after the expenses, and it must be a
+    claim (at least MIN_CLAIM), as a stated one must.
     """
-    for whole, parts in _CLAIMED_PARTS.items():
-        check_parts_within(whole, getattr(claimed, whole), {part: getattr(claimed, part) for part in parts})
+    items = {item: getattr(claimed, item) for item in _EXPENSE_ITEMS}
+    stated_expenses = getattr(claimed, "claimed_expenses")  # noqa: B009 - any object with the fields
+    check_parts_within("claimed_expenses", stated_expenses, items)
+    expenses = {"claimed_expenses": stated_expenses} if stated_expenses is not None else items
+    loss, total = getattr(claimed, "claimed_economic_loss"), getattr(claimed, "claimed_total")  # noqa: B009
+    check_parts_within("claimed_total", total, {"claimed_economic_loss": loss, **expenses})
+    given = {name: value for name, value in expenses.items() if value is not None}
+    if loss is None and total is not None and given and total - math.fsum(given.values()) < MIN_CLAIM:
+        named = " + ".join(f"`{name}`" for name in given)
+        verb = "leaves" if len(given) == 1 else "leave"
+        raise ValueError(
+            f"{named} ({_amount(math.fsum(given.values()))}) {verb} less than {MIN_CLAIM:g} yuan of `claimed_total` "
+            f"({_amount(total)}) for the economic loss; a claim of expenses alone is not an award of damages to "
+            "estimate: state `claimed_economic_loss`, or a total with the loss in it"
+        )
 
 
 def check_parts_within(whole_name: str, whole: float | None, parts: Mapping[str, float | None]) -> None:

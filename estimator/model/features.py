@@ -142,9 +142,9 @@ class CaseColumns:
         self.expenses = np.where(
             ~np.isnan(expenses_stated), expenses_stated, np.where(any_part, np.nansum(parts, 0), np.nan)
         )
-        # The economic loss claimed (Case.claim): stated, else total less stated expenses, else total.
-        total_less = np.where(~np.isnan(expenses_stated) & (total > expenses_stated), total - expenses_stated, total)
-        self.claim = np.where(~np.isnan(loss), loss, total_less)
+        # The economic loss claimed (Case.claim): stated, else the total less the expenses (stated or itemised;
+        # a case leaves at least MIN_CLAIM for the loss), else NaN.
+        self.claim = np.where(~np.isnan(loss), loss, total - np.nan_to_num(self.expenses))
         # What the fee is charged on (Case.amount_in_dispute): the whole monetary claim.
         self.disputed = np.where(~np.isnan(total), total, self.claim + np.nan_to_num(self.expenses))
 

@@ -70,6 +70,18 @@ def test_act_dates_choose_the_law(client: Client) -> None:
             {"claimed_economic_loss": 100_000, "claimed_total": 100}, 400, "claimed_economic_loss", id="loss > total"
         ),
         pytest.param({"claimed_expenses": 100, "notarization_fee": 300}, 400, "notarization_fee", id="item > expenses"),
+        pytest.param(
+            {"claimed_economic_loss": None, "claimed_total": 10_000, "claimed_expenses": 10_000},
+            400,
+            "claimed_expenses",
+            id="expenses use up the total",
+        ),
+        pytest.param(
+            {"claimed_economic_loss": None, "claimed_total": 10_000, "notarization_fee": 12_000},
+            400,
+            "notarization_fee",
+            id="itemised expenses > total",
+        ),
     ],
 )
 def test_bad_estimates_name_the_field(client: Client, change: dict[str, Any], status: int, field: str) -> None:
@@ -115,6 +127,19 @@ def test_a_body_that_cannot_be_read_is_a_400_with_an_errors_list(client: Client,
     problem = response.json()
     assert fragment in problem["detail"]
     assert problem["errors"][0]["path"] == "$"
+
+
+@pytest.mark.parametrize(
+    "expenses",
+    [{"claimed_expenses": 3_000}, {"notarization_fee": 1_000, "attorney_fee_claimed": 2_000}],
+    ids=["stated", "itemised"],
+)
+def test_the_award_never_exceeds_the_total_claimed(client: Client, expenses: dict[str, float]) -> None:
+    """The loss claimed is the total less the expenses, however they are stated: the two together stay within it."""
+    got = client.post("/v1/estimates", json={"law_version": "2020", "claimed_total": 10_000, **expenses}).json()
+    assert got["law"]["cap"] == 7_000
+    assert got["total_award"]["p90"] <= 10_000
+    assert got["expenses"]["claimed"] == 3_000
 
 
 @pytest.mark.parametrize("path", ["/v1/estimates", "/v1/fees", "/v1/claims/advice"])
