@@ -128,15 +128,17 @@ def explain(
         sd = abs(x[j]) * math.sqrt(max(cov[j, j], 0.0))
         fact, _, level = name.partition("=")
         contributions.append(abs(contribution))
+        # The sentence states the effect as reported, so that 0.685 is not written 0.68 beside it.
+        effect = _rounded(math.exp(contribution))
         factors.append(
             Factor(
                 feature=name,
                 fact=fact,
                 value=level or None,
-                effect=_rounded(math.exp(contribution)),
+                effect=effect,
                 effect_p10=_rounded(math.exp(contribution - Z80 * sd)),
                 effect_p90=_rounded(math.exp(contribution + Z80 * sd)),
-                explanation=_sentence(model, name, fact, level, math.exp(contribution), claim, x[j], case, lang),
+                explanation=_sentence(model, name, fact, level, effect, claim, x[j], case, lang),
             )
         )
     # Largest first, by the unrounded contribution: the log of a rounded effect can be log(0).
