@@ -101,19 +101,41 @@ CSV_COLUMNS = (
 )
 
 
+# A cell a spreadsheet would read as a formula (`=HYPERLINK(...)`, `@SUM(...)`, `+cmd|...`): CSV injection.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(text: str | None) -> str | None:
+    """Text echoed from the input, with a `'` before a leading formula character (OWASP's advice).
+
+    Excel and LibreOffice take `'` as "this is text" and do not show it. A number (`-5`, `+86`) is
+    left as it is: it is no formula, and the mark would turn it into text.
+    """
+    if not text or not text.startswith(_FORMULA_START):
+        return text
+    try:
+        float(text)
+    except ValueError:
+        return "'" + text
+    return text
+
+
 def flat_row(row: Row) -> tuple[object, ...]:
-    """One estimate as the values of `CSV_COLUMNS` (empty cells for what does not apply)."""
+    """One estimate as the values of `CSV_COLUMNS` (empty cells for what does not apply).
+
+    The id and an error's detail echo what the client sent, so they are made `spreadsheet_safe`.
+    """
     if isinstance(row, RowProblem):
         values: dict[str, object] = {
-            "id": row.id,
+            "id": spreadsheet_safe(row.id),
             "error_type": row.error.get("type"),
-            "error_detail": row.error.get("detail"),
+            "error_detail": spreadsheet_safe(str(row.error.get("detail") or "")),
         }
         return tuple(values.get(c) for c in CSV_COLUMNS)
     loss, total, fees = row.economic_loss, row.total_award, row.court_fees
     prop, fitted = fees.proportional, fees.fitted
     return (
-        row.id,
+        spreadsheet_safe(row.id),
         row.law.version,
         row.law.route,
         row.law.floor,

@@ -182,6 +182,19 @@ def test_no_rows_is_an_empty_answer_and_rows_of_empty_cells_are_no_rows(client: 
     assert rows[1]["error"]["errors"][0]["field"] == "[1].claimed_economic_loss"  # counted without the empty rows
 
 
+def test_csv_answers_do_not_echo_a_formula_to_a_spreadsheet(client: Client) -> None:
+    """Ids come back as sent, except that one a spreadsheet would run as a formula is marked as text."""
+    text = 'id,law_version,claimed_economic_loss\n"=HYPERLINK(""http://x"")",2020,5000\n@SUM(A1),2020,x\n-5,2020,5000\n'
+    response = client.post("/v1/estimates/batch", content=text, headers={"content-type": "text/csv"})
+    rows = list(csv.DictReader(response.text.splitlines()))
+    assert [r["id"] for r in rows] == ['\'=HYPERLINK("http://x")', "'@SUM(A1)", "-5"]
+    assert rows[1]["error_detail"].startswith("row 1: ")
+    ndjson = client.post(
+        "/v1/estimates/batch", content=text, headers={"content-type": "text/csv", "accept": "application/x-ndjson"}
+    )
+    assert [json.loads(line)["id"] for line in ndjson.text.splitlines()][:2] == ['=HYPERLINK("http://x")', "@SUM(A1)"]
+
+
 def test_a_misspelt_csv_column_is_named_with_the_field_it_probably_means(client: Client) -> None:
     body = b"id,claimed_economc_loss,work_typ\n1,5000,photograph\n"
     response = client.post("/v1/estimates/batch", content=body, headers={"content-type": "text/csv"})
