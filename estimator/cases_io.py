@@ -28,7 +28,7 @@ import itertools
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any, BinaryIO, Literal
+from typing import TYPE_CHECKING, Annotated, Any, BinaryIO, Literal
 
 import msgspec
 from msgspec import Meta
@@ -39,6 +39,9 @@ from estimator.law.fees import Outcome, Procedure
 from estimator.model.case import RECORD_ONLY_FIELDS, Case, Claim, check_act_dates, law_version_of_acts
 from estimator.model.estimate import NO_EVIDENCE, Evidence, Question
 
+if TYPE_CHECKING:
+    from _csv import Reader
+
 Format = Literal["json", "ndjson", "csv"]
 _FORMATS: dict[str, Format] = {".json": "json", ".jsonl": "ndjson", ".ndjson": "ndjson", ".csv": "csv"}
 
@@ -48,7 +51,7 @@ class RawChunk(msgspec.Struct, frozen=True):
 
     start: int
     fmt: Format
-    rows: list[bytes] | list[dict[str, str]] | list[object]
+    rows: list[bytes] | list[dict[str | None, str]] | list[object]
 
 
 class RowError(InvalidInputError):
@@ -91,18 +94,24 @@ def raw_chunks(stream: BinaryIO, fmt: Format, size: int) -> Iterator[RawChunk]:
         if first is None:
             raise _empty(fmt)
         return _cut(itertools.chain([first], lines), fmt, size)
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
-    reader = csv.DictReader(text, strict=True)  # an unclosed quote is an error, not the rest of the file in one cell
+    # Undecodable bytes are carried as lone surrogates and reported on their own row (`_csv_row`),
+    # so one bad cell does not cost the rows after it.
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="surrogateescape", newline="")
+    reader = csv.reader(text, strict=True)  # an unclosed quote is an error, not the rest of the file in one cell
     try:
-        columns = reader.fieldnames  # reads the header
-    except (UnicodeDecodeError, csv.Error) as exc:
-        raise InvalidInputError(f"the CSV cannot be read: {_why(exc)}", field=None) from None
-    if not columns or not any(name.strip() for name in columns):
+        header = next(reader, [])
+    except csv.Error as exc:
+        raise InvalidInputError(f"the CSV cannot be read: {exc}", field=None) from None
+    if not any(name.strip() for name in header):
         raise _empty(fmt)
-    unknown = [name for name in columns if name and name not in KNOWN_FIELDS]
+    if bad := _not_utf8(header):
+        raise InvalidInputError(f"the CSV header cannot be read: {bad}", field=None)
+    unknown = [name for name in header if name and name not in KNOWN_FIELDS]
     if unknown:
         raise InvalidInputError("; ".join(f"unknown CSV column {_unknown(name)}" for name in unknown), field=unknown[0])
-    return _csv_chunks(text, reader, size)
+    if twice := sorted({name for name in header if name and header.count(name) > 1}):
+        raise InvalidInputError("; ".join(f"CSV column `{name}` appears twice" for name in twice), field=twice[0])
+    return _csv_chunks(text, reader, header, size)
 
 
 _WHAT_TO_SEND: dict[Format, str] = {
@@ -125,16 +134,16 @@ def _lines(stream: BinaryIO) -> Iterator[bytes]:
             yield text
 
 
-def _csv_chunks(text: io.TextIOWrapper, reader: csv.DictReader[str], size: int) -> Iterator[RawChunk]:
-    def rows() -> Iterator[dict[str, str]]:
+def _csv_chunks(text: io.TextIOWrapper, reader: Reader, header: list[str], size: int) -> Iterator[RawChunk]:
+    def rows() -> Iterator[dict[str | None, str]]:
         try:
-            # A row of empty cells (`,,,`: a spreadsheet's formatted but unused rows) is no case, and is
-            # skipped and not counted, as the csv module does with a blank line.
-            yield from (row for row in reader if any(v and v.strip() for v in _cells(row)))
-        except (UnicodeDecodeError, csv.Error) as exc:
-            raise InvalidInputError(
-                f"the CSV cannot be read after line {reader.line_num}: {_why(exc)}", field=None
-            ) from None
+            for cells in reader:
+                # A row of empty cells (`,,,`: a spreadsheet's formatted but unused rows) is no case, and is
+                # skipped and not counted, as a blank line is.
+                if any(cell.strip() for cell in cells):
+                    yield _csv_row(header, cells)
+        except csv.Error as exc:
+            raise InvalidInputError(f"the CSV cannot be read after line {reader.line_num}: {exc}", field=None) from None
 
     try:
         yield from _cut(rows(), "csv", size)
@@ -142,23 +151,41 @@ def _csv_chunks(text: io.TextIOWrapper, reader: csv.DictReader[str], size: int) 
         text.detach()  # leave the caller's stream open
 
 
-def _cells(row: dict[str | None, Any]) -> Iterator[str]:
-    """Every cell of a CSV row, those beyond the header (listed under None) included."""
-    for name, value in row.items():
-        if name is None:
-            yield from value
-        else:
-            yield value
+def _csv_row(header: list[str], cells: list[str]) -> dict[str | None, str]:
+    """A row's cells by column name; what makes it no row at all is filed under None, with its id.
+
+    A column without a name (a trailing comma in the header) must hold nothing.
+    """
+    named: dict[str | None, str] = {name: cell for name, cell in zip(header, cells, strict=False) if name}
+    problem = None
+    if len(cells) != len(header):
+        problem = f"has {len(cells)} cell{'' if len(cells) == 1 else 's'} but the header has {len(header)} columns"
+    elif bad := _not_utf8(cells):
+        problem = bad
+    else:
+        stray = next(
+            (n for n, (name, cell) in enumerate(zip(header, cells, strict=True), 1) if not name and cell.strip()), None
+        )
+        if stray is not None:
+            problem = f"column {stray} has no name in the header but holds `{cells[stray - 1].strip()}`"
+    if problem is None:
+        return named
+    row_id = named.get("id")
+    return {None: problem, **({"id": row_id} if row_id and not _not_utf8([row_id]) else {})}
 
 
-def _why(exc: UnicodeDecodeError | csv.Error) -> str:
-    if isinstance(exc, UnicodeDecodeError):  # most often a spreadsheet's export in GBK
-        byte = exc.object[exc.start : exc.start + 1].hex()
-        return f'it is not UTF-8 text (byte 0x{byte}); save it as UTF-8 (in Excel: "CSV UTF-8")'
-    return str(exc)
+def _not_utf8(cells: list[str]) -> str | None:
+    """Why cells read with `surrogateescape` are not UTF-8 text, or None when they are."""
+    for cell in cells:
+        try:
+            cell.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            byte = ord(cell[exc.start]) - 0xDC00  # surrogateescape maps byte b to U+DC00 + b
+            return f'it is not UTF-8 text (byte 0x{byte:02x}); save it as UTF-8 (in Excel: "CSV UTF-8")'
+    return None
 
 
-def _cut(rows: Iterator[bytes] | Iterator[dict[str, str]], fmt: Format, size: int) -> Iterator[RawChunk]:
+def _cut(rows: Iterator[bytes] | Iterator[dict[str | None, str]], fmt: Format, size: int) -> Iterator[RawChunk]:
     batch: list[Any] = []
     start = 0
     try:
@@ -294,10 +321,9 @@ def _case(row: object, index: int) -> CaseRow | RowError:
     row_id = None
     if isinstance(row, dict):
         row_id = row.get("id") if isinstance(row.get("id"), str) else None
-        if None in row:  # csv.DictReader files the cells beyond the header under None
-            return RowError(f"row {index}: more cells than the header has columns", field=f"[{index}]", row_id=row_id)
-        # Empty cells are unstated facts; a column without a name (a trailing comma) holds nothing.
-        row = {k: v for k, v in row.items() if k != "" and v != "" and v is not None}
+        if None in row:  # a CSV row that is no row: `_csv_row` says why
+            return RowError(f"row {index}: {row[None]}", field=f"[{index}]", row_id=row_id)
+        row = {k: v for k, v in row.items() if v != ""}  # empty cells are unstated facts
     try:
         return msgspec.convert(row, _CaseRow, strict=False)
     except msgspec.ValidationError as exc:

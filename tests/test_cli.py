@@ -145,10 +145,18 @@ def test_an_unreadable_input_writes_nothing_and_keeps_an_existing_output(tmp_pat
 
 def test_a_spreadsheets_gbk_export_or_a_missing_file_is_explained(tmp_path: Path) -> None:
     gbk = tmp_path / "gbk.csv"
-    gbk.write_bytes("id,work_type,claimed_economic_loss\n摄影,photograph,5000\n".encode("gbk"))
+    gbk.write_bytes("id,work_type,claimed_economic_loss\n摄影,photograph,5000\nplain,photograph,5000\n".encode("gbk"))
     result = run("estimator", "score", str(gbk), "-o", str(tmp_path / "o.jsonl"))
-    assert result.returncode == 2
-    assert 'is not UTF-8 text (byte 0xc9); save it as UTF-8 (in Excel: "CSV UTF-8")' in result.stderr
+    assert result.returncode == 0
+    assert result.stderr.startswith("1 case scored, 1 row with errors")
+    first, second = (json.loads(line) for line in (tmp_path / "o.jsonl").read_text().splitlines())
+    assert 'is not UTF-8 text (byte 0xc9); save it as UTF-8 (in Excel: "CSV UTF-8")' in first["error"]["detail"]
+    assert second["id"] == "plain"
+    header = tmp_path / "header.csv"
+    header.write_bytes("id,work_type,损失\n".encode("gbk"))
+    unreadable = run("estimator", "score", str(header), "-o", str(tmp_path / "h.jsonl"))
+    assert unreadable.returncode == 2
+    assert "the CSV header cannot be read: it is not UTF-8 text (byte 0xcb)" in unreadable.stderr
     missing = run("estimator", "score", str(tmp_path / "nope.csv"), "-o", str(tmp_path / "o.jsonl"))
     assert missing.returncode == 2
     assert missing.stderr.strip() == f"error: `{tmp_path / 'nope.csv'}`: No such file or directory"

@@ -154,7 +154,8 @@ def test_limits_and_formats_are_problems(tmp_path: Path) -> None:
         pytest.param("application/json", b'{"claimed_economic_loss": 5000}', "must be an array", id="not-array"),
         pytest.param("application/json", b"[" * 5000 + b"]" * 5000, "nested too deeply", id="deep"),
         pytest.param("text/csv", b"id,claim\n1,5000\n", "unknown CSV column `claim`", id="unknown-column"),
-        pytest.param("text/csv", b"id,claimed_economic_loss\n1,\xff\n", "cannot be read", id="not-utf8"),
+        pytest.param("text/csv", b"id,claimed_\xffeconomic_loss\n1,5\n", "header cannot be read", id="not-utf8"),
+        pytest.param("text/csv", b"id,id,law_version\na,b,2020\n", "CSV column `id` appears twice", id="twice"),
         pytest.param("application/json", b'[{"id": "\xff"}]', "not UTF-8", id="json-not-utf8"),
     ],
 )
@@ -180,6 +181,37 @@ def test_no_rows_is_an_empty_answer_and_rows_of_empty_cells_are_no_rows(client: 
     rows = [json.loads(line) for line in response.text.splitlines()]
     assert [row.get("id") for row in rows] == ["a", "b"]
     assert rows[1]["error"]["errors"][0]["field"] == "[1].claimed_economic_loss"  # counted without the empty rows
+
+
+def test_a_csv_row_that_is_no_row_is_an_error_in_its_place_and_the_others_are_scored(client: Client) -> None:
+    """Too few or too many cells, a value under a nameless column, bytes that are not UTF-8 (even
+    thousands of rows in): each is its own row's error, named by index, and every other row is scored."""
+    good = [f"r{i},2020,{5000 + i}" for i in range(3000)]
+    bad = ["short,2020", "long,2020,5000,9", "bytes\udcff,2020,5000"]
+    lines = [*good[:2], bad[0], bad[1], *good[2:], bad[2], "last,2020,5000"]
+    text = "id,law_version,claimed_economic_loss\n" + "\n".join(lines) + "\n"
+    body = text.encode("utf-8", "surrogateescape")
+    response = client.post(
+        "/v1/estimates/batch", content=body, headers={"content-type": "text/csv", "accept": "application/x-ndjson"}
+    )
+    rows = [json.loads(line) for line in response.text.splitlines()]
+    assert len(rows) == 3004
+    errors = {i: row["error"]["detail"] for i, row in enumerate(rows) if "error" in row}
+    assert errors == {
+        2: "row 2: has 2 cells but the header has 3 columns",
+        3: "row 3: has 4 cells but the header has 3 columns",
+        3002: 'row 3002: it is not UTF-8 text (byte 0xff); save it as UTF-8 (in Excel: "CSV UTF-8")',
+    }
+    assert [rows[i].get("id") for i in (2, 3, 3002, 3003)] == ["short", "long", None, "last"]
+    nameless = client.post(
+        "/v1/estimates/batch",
+        content="id,,law_version\na,zzz,2020\nb,,2020\n",
+        headers={"content-type": "text/csv", "accept": "application/x-ndjson"},
+    )
+    first, second = (json.loads(line) for line in nameless.text.splitlines())
+    assert first["error"]["detail"] == "row 0: column 2 has no name in the header but holds `zzz`"
+    assert second["id"] == "b"
+    assert "error" not in second
 
 
 def test_csv_answers_do_not_echo_a_formula_to_a_spreadsheet(client: Client) -> None:
