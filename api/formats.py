@@ -49,7 +49,7 @@ def body_format(request: Request) -> OutputFormat:  # type: ignore[type-arg]  # 
 
 def wanted_format(request: Request, *, default: OutputFormat) -> OutputFormat:  # type: ignore[type-arg]
     """The first format in `Accept` that we can write (by q-value, then order); the body's by default."""
-    return _negotiate(request, MEDIA_FORMATS, default=default, family="application")
+    return _negotiate(request, MEDIA_FORMATS, default=default)
 
 
 ImageFormat = Literal["png", "svg"]
@@ -65,7 +65,6 @@ def image_format(request: Request, asked: ImageFormat | None) -> ImageFormat:  #
         request,
         IMAGE_FORMATS,
         default="png",
-        family="image",
         refusal="a chart is an image: ",
         hint=" (or use `?format=`)",
     )
@@ -79,22 +78,23 @@ def _negotiate(
     formats: Mapping[str, Chosen],
     *,
     default: Chosen,
-    family: str,
     refusal: str = "",
     hint: str = "",
 ) -> Chosen:
     """The first of `formats` that `Accept` wants (q-value order); for no `Accept`, `default`; for
-    `*/*` or `family/*`, `default` or else the first of `formats` that `Accept` does not refuse
-    (q=0); a 406 naming what we write when `Accept` wants none of it."""
+    `*/*`, or a range such as `text/*` or `application/*`, `default` if it is in the range or else the
+    first of `formats` in it that `Accept` does not refuse (q=0); a 406 naming what we write when
+    `Accept` wants none of it."""
     accept = header_list(request, "accept")
     weighted = weighed(accept)
     if not weighted:
         return default  # no Accept, or nothing but empty list elements
     refused = {value for value, quality in weighted if quality == 0}
     for media in (value for value, quality in weighted if quality > 0):
-        if media in ("*/*", f"{family}/*"):
-            # Any type will do, except those refused by name: ours in order, the default first.
-            candidates = sorted(formats, key=lambda m: formats[m] != default)
+        if media.endswith("/*"):
+            # Any type of the range will do, except those refused by name: ours in order, the default first.
+            in_range = [m for m in formats if media == "*/*" or m.startswith(media[:-1])]
+            candidates = sorted(in_range, key=lambda m: formats[m] != default)
             chosen = next((formats[m] for m in candidates if m not in refused), None)
             if chosen is not None:
                 return chosen

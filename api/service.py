@@ -455,9 +455,10 @@ def _count_rows(body: bytes, fmt: Format, limit: int) -> int:
         except msgspec.DecodeError:
             return 0  # `raw_chunks` then refuses the body as a 400, naming what is wrong
         return len(document) if isinstance(document, list) else 0
-    lines = sum(1 for line in body.splitlines() if line.strip())
     if fmt != "csv":
-        return lines
+        # At "\n" only, as the reader splits: `splitlines` would also split at a bare "\r" (JSON whitespace).
+        return sum(1 for line in body.split(b"\n") if line.strip())
+    lines = sum(1 for line in body.splitlines() if line.strip())  # a CSV line may end in a bare "\r"
     if lines - 1 <= limit:
         return max(lines - 1, 0)  # a CSV row is at least one line
     # Over the limit by lines, perhaps only because quoted cells hold line breaks: count the rows.

@@ -115,10 +115,29 @@ def test_rows_dated_by_their_acts_are_checked_like_a_single_estimate(client: Cli
     assert (single.status_code, single.json()["errors"][0]["field"]) == (422, "act_start")
 
 
-@pytest.mark.parametrize(("accept", "media"), [("text/csv", "text/csv"), ("application/json", "application/json")])
+@pytest.mark.parametrize(
+    ("accept", "media"),
+    [
+        ("text/csv", "text/csv"),
+        ("application/json", "application/json"),
+        ("text/*", "text/csv"),  # a range names the formats in it
+        ("application/*", "application/x-ndjson"),  # the body's format, which is in the range
+        ("*/*", "application/x-ndjson"),
+    ],
+)
 def test_the_answer_follows_accept(client: Client, accept: str, media: str) -> None:
     response = client.post("/v1/estimates/batch", content=_ndjson(_rows(3)), headers={**NDJSON, "accept": accept})
+    assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith(media)
+
+
+def test_a_media_range_does_not_reach_outside_itself(client: Client) -> None:
+    csv_body = {"content-type": "text/csv"}
+    text = "id,law_version\na,2020\n"
+    in_json = client.post("/v1/estimates/batch", content=text, headers={**csv_body, "accept": "application/*"})
+    assert in_json.headers["content-type"].startswith("application/json")  # not the CSV body's text/csv
+    refused = client.post("/v1/estimates/batch", content=text, headers={**csv_body, "accept": "text/*, text/csv;q=0"})
+    assert refused.status_code == 406
 
 
 def test_a_json_array_comes_back_as_a_json_array(client: Client) -> None:
@@ -139,6 +158,8 @@ def test_limits_and_formats_are_problems(tmp_path: Path) -> None:
         )
         assert refused.status_code == 406
         assert refused.json()["errors"][0]["path"] == "header.accept"  # a header, not a field of the body
+        spaced = _ndjson(_rows(5)).replace(b", ", b",\r ")  # a bare CR is JSON whitespace, not a line break
+        assert small.post("/v1/estimates/batch", content=spaced, headers=NDJSON).status_code == 200
         unknown = small.post("/v1/estimates/batch?calibration_id=nope", content=_ndjson(_rows(2)), headers=NDJSON)
         assert unknown.status_code == 404
         assert unknown.json()["errors"][0]["path"] == "query.calibration_id"
