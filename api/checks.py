@@ -1,5 +1,6 @@
 """Checks every request passes before its handler runs (the app's `before_request` hook).
 
+- A compressed body (`Content-Encoding: gzip`) is refused (415): it is not decompressed.
 - A JSON-body endpoint refuses a body declared as another format (415).
 - An API endpoint refuses a query parameter it does not declare (400): `?fromat=svg` silently gave
   a PNG, and a misspelt `?limt=5` the first hundred calibrations. The error names the parameter and
@@ -17,12 +18,13 @@ from litestar.handlers import BaseRouteHandler
 from litestar.params import ParameterKwarg, PathParameter, QueryParameter
 
 from api.errors import UnsupportedMediaTypeError
-from api.formats import MEDIA_FORMATS
+from api.formats import MEDIA_FORMATS, header_list
 
 API_PREFIX = "/v1/"  # the documentation's own routes (Swagger UI, its assets) are left alone
 
 
 def check_request(request: Request) -> None:  # type: ignore[type-arg]  # any Request
+    uncompressed_body_only(request)
     json_body_only(request)
     if request.scope["path"].startswith(API_PREFIX):
         known_query_only(request)
@@ -43,6 +45,19 @@ def known_query_only(request: Request) -> None:  # type: ignore[type-arg]  # any
         takes = f"; it takes {', '.join(f'`{d}`' for d in sorted(declared))}" if declared else "; it takes none"
         errors.append({"key": name, "source": "query", "message": f"unknown query parameter `{name}`{hint}{takes}"})
     raise ValidationException(detail="; ".join(e["message"] for e in errors), extra=errors)
+
+
+def uncompressed_body_only(request: Request) -> None:  # type: ignore[type-arg]  # any Request
+    """A 415 for a body in a content coding we do not decode (RFC 9110 §15.5.16), rather than its
+    compressed bytes reported as malformed JSON or CSV."""
+    codings = [c.strip().lower() for c in header_list(request, "content-encoding").split(",") if c.strip()]
+    if any(c != "identity" for c in codings):
+        shown = ", ".join(codings)
+        raise UnsupportedMediaTypeError(
+            f"request bodies are read as sent, not decompressed: `Content-Encoding: {shown}` is not supported; "
+            "send the body uncompressed",
+            field="content-encoding",
+        )
 
 
 # A JSON-body endpoint reads these as JSON: no type, JSON itself, and what tools send by default

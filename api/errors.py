@@ -125,7 +125,7 @@ def problem(
 
 # Request headers a domain error may name: their path is `header.<name>`, like `query.<name>` for a
 # query parameter, not a JSON path into the body.
-_HEADERS = frozenset({"accept", "content-type"})
+_HEADERS = frozenset({"accept", "content-type", "content-encoding"})
 
 
 def field_error(field: str | None, message: str) -> dict[str, Any]:

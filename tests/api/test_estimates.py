@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 from pathlib import Path
@@ -127,6 +128,24 @@ def test_a_body_that_cannot_be_read_is_a_400_with_an_errors_list(client: Client,
     problem = response.json()
     assert fragment in problem["detail"]
     assert problem["errors"][0]["path"] == "$"
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        ("/v1/estimates", {"law_version": "2020", "claimed_economic_loss": 5000}),
+        ("/v1/estimates/batch", [{"law_version": "2020", "claimed_economic_loss": 5000}]),
+        ("/v1/fees", {"claim_amount": 5000}),
+    ],
+)
+def test_a_compressed_body_is_a_415_naming_the_header(client: Client, path: str, value: object) -> None:
+    body = gzip.compress(json.dumps(value).encode())
+    response = client.post(path, content=body, headers={"content-type": "application/json", "content-encoding": "gzip"})
+    assert response.status_code == 415, response.text
+    assert response.json()["errors"][0]["path"] == "header.content-encoding"
+    assert "`Content-Encoding: gzip` is not supported" in response.json()["detail"]
+    plain = {"content-type": "application/json", "content-encoding": "identity"}
+    assert client.post(path, content=gzip.decompress(body), headers=plain).status_code == 200
 
 
 @pytest.mark.parametrize(
