@@ -19,7 +19,7 @@ from estimator.errors import EstimatorError
 from estimator.language import Language
 from estimator.model.artifact import FittedModel
 from estimator.model.estimate import DEFAULT_LAW_VERSION, Estimate, Question, Settings, estimate_rows
-from estimator.model.explain import Z80
+from estimator.model.explain import LEGAL_DIRECTION, Z80
 from estimator.model.features import CaseColumns
 
 
@@ -35,6 +35,14 @@ class Difference(msgspec.Struct, frozen=True, kw_only=True):
     mean_change: Annotated[float, Meta(description="Change of the expected economic-loss award, yuan.")]
     fee_due_change: float | None
     expected_net_recovery_change: float
+    against_legal_direction: Annotated[
+        list[str],
+        Meta(
+            description="Facts the variation changes whose effect in the data runs against the direction courts "
+            "weigh them (as in a factor's `against_legal_direction`): its difference is a pattern of the "
+            "decided cases, not what changing that fact would do."
+        ),
+    ] = msgspec.field(default_factory=list)
 
 
 class Scenario(msgspec.Struct, frozen=True, kw_only=True):
@@ -91,6 +99,13 @@ def compare_scenarios(
                     mean_change=e.economic_loss.mean - first.economic_loss.mean,
                     fee_due_change=fee_change,
                     expected_net_recovery_change=e.net_recovery.expected - first.net_recovery.expected,
+                    against_legal_direction=[
+                        name
+                        for j, name in enumerate(model.features.names)
+                        if delta[j] != 0.0
+                        and name in LEGAL_DIRECTION
+                        and (beta[j] < 0.0 if LEGAL_DIRECTION[name] == "raises" else beta[j] > 0.0)
+                    ],
                 ),
             )
         )

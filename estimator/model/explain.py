@@ -10,6 +10,7 @@ English or Chinese, with amounts as a Chinese lawyer writes them (人民币5,000
 from __future__ import annotations
 
 import math
+from typing import Literal
 
 import msgspec
 import numpy as np
@@ -100,6 +101,30 @@ def fact_text(field: str, value: str | float | bool, lang: Language = "en") -> s
     return f"{value} amendment" if field == "law_version" else value.replace("_", " ")
 
 
+# Facts whose direction the law or courts' published guidance states, as "raises" or "lowers" the award
+# against not knowing the fact: fame, commercial use and intent are the upward adjustments (酌加) of
+# the Beijing High Court's 2020 damages guidelines and weigh in SPC punitive interpretation art. 4
+# (docs/LEGAL.md §7.1); their absence the downward ones (酌减).
+LEGAL_DIRECTION: dict[str, Literal["raises", "lowers"]] = {
+    "fame=high": "raises",
+    "fame=low": "lowers",
+    "commercial_use=yes": "raises",
+    "commercial_use=no": "lowers",
+    "intentional=yes": "raises",
+    "intentional=no": "lowers",
+}
+_AGAINST_THE_LAW = {
+    "en": (
+        "; courts weigh this fact the other way, so this is a pattern of the decided cases with it (which "
+        "differ in facts the model does not see), not the fact's own effect: do not rely on it"
+    ),
+    "zh": (
+        "；法院通常将该情节作相反方向的考量，此处反映的是含该情节的已决案件的整体情况"
+        "（这些案件在模型未涵盖的方面有所不同），并非该情节本身的作用，不宜据此判断"
+    ),
+}
+
+
 class Factor(msgspec.Struct, frozen=True, kw_only=True):
     feature: str
     fact: str
@@ -108,6 +133,10 @@ class Factor(msgspec.Struct, frozen=True, kw_only=True):
     effect_p10: float
     effect_p90: float
     explanation: str
+    # How the law says the fact moves an award (`LEGAL_DIRECTION`), where it says so.
+    legal_direction: Literal["raises", "lowers"] | None = None
+    # The data's effect goes the other way (the explanation then warns against reading it as the fact's own).
+    against_legal_direction: bool = False
 
 
 def explain(
@@ -130,6 +159,9 @@ def explain(
         contributions.append(abs(contribution))
         # The sentence states the effect as reported, so that 0.685 is not written 0.68 beside it.
         effect = _rounded(math.exp(contribution))
+        explanation = _sentence(model, name, fact, level, effect, claim, x[j], case, lang)
+        legal = LEGAL_DIRECTION.get(name)
+        against = legal is not None and (effect < 1.0 if legal == "raises" else effect > 1.0)
         factors.append(
             Factor(
                 feature=name,
@@ -138,7 +170,9 @@ def explain(
                 effect=effect,
                 effect_p10=_rounded(math.exp(contribution - Z80 * sd)),
                 effect_p90=_rounded(math.exp(contribution + Z80 * sd)),
-                explanation=_sentence(model, name, fact, level, effect, claim, x[j], case, lang),
+                explanation=explanation + (_AGAINST_THE_LAW[lang] if against else ""),
+                legal_direction=legal,
+                against_legal_direction=against,
             )
         )
     # Largest first, by the unrounded contribution: the log of a rounded effect can be log(0).

@@ -76,6 +76,23 @@ def test_a_claim_beyond_the_statutory_cap_is_explained_as_read_at_the_cap(client
     assert not any("statutory cap" in f["explanation"] for f in within)
 
 
+def test_a_factor_the_data_turn_against_the_law_says_so_in_both_languages(client: Client) -> None:
+    """Fame, commercial use and intent are weighed upward by courts; where the decided cases put one the
+    other way (a famous work with lower awards), the factor is flagged and its sentence warns."""
+    case = {"law_version": "2020", "fame": "high", "intentional": True, "claimed_total": 300_000}
+    english = {f["feature"]: f for f in client.post("/v1/estimates", json=case).json()["factors"]}
+    chinese = {f["feature"]: f for f in client.post("/v1/estimates", json={**case, "lang": "zh"}).json()["factors"]}
+    fame, intent = english["fame=high"], english["intentional=yes"]
+    assert (fame["legal_direction"], fame["against_legal_direction"]) == ("raises", True)
+    assert fame["effect"] < 1
+    assert "courts weigh this fact the other way" in fame["explanation"]
+    assert "法院通常将该情节作相反方向的考量" in chinese["fame=high"]["explanation"]
+    assert (intent["legal_direction"], intent["against_legal_direction"]) == ("raises", False)
+    assert intent["effect"] > 1
+    assert "other way" not in intent["explanation"]
+    assert english["log_claim"]["legal_direction"] is None
+
+
 def test_the_advice_states_its_assumption_in_the_language_asked(client: Client) -> None:
     body = {"case": BLOGGER, "assessed_loss": 5000}
     english = client.post("/v1/claims/advice", json=body).json()
