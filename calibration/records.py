@@ -15,7 +15,6 @@ import csv
 import functools
 import importlib.resources
 import io
-import math
 import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -27,6 +26,7 @@ from typing import Annotated, Any, Final, Literal
 import msgspec
 from msgspec import Meta
 
+from estimator.cells import LIST_SEPARATOR, cell_value, field_types, kind_of
 from estimator.errors import InvalidInputError
 from estimator.jsondecode import BOM, TOO_DEEP, decode
 from estimator.model.case import (
@@ -567,44 +567,8 @@ def _json_kind(value: Any) -> str:
 
 
 # CSV cells are text: each is turned into the JSON-like value its field's type expects.
-_CellKind = Literal["str", "enum", "int", "float", "bool", "list"]
-
-
-def _base_type(t: msgspec.inspect.Type) -> msgspec.inspect.Type:
-    """The type of a field's value once null and any description are set aside."""
-    if isinstance(t, msgspec.inspect.Metadata):
-        return _base_type(t.type)
-    if isinstance(t, msgspec.inspect.UnionType):
-        (value_type,) = (m for m in t.types if not isinstance(m, msgspec.inspect.NoneType))
-        return _base_type(value_type)
-    return t
-
-
-def _kind_of(t: msgspec.inspect.Type) -> _CellKind:
-    if isinstance(t, msgspec.inspect.BoolType):
-        return "bool"
-    if isinstance(t, msgspec.inspect.IntType):
-        return "int"
-    if isinstance(t, msgspec.inspect.FloatType):
-        return "float"
-    if isinstance(t, msgspec.inspect.LiteralType):
-        return "enum"
-    if isinstance(t, msgspec.inspect.StrType):
-        return "str"
-    if isinstance(t, msgspec.inspect.VarTupleType | msgspec.inspect.ListType):
-        return "list"
-    raise TypeError(f"no CSV form for a field of type {t!r}")
-
-
-def _field_types() -> dict[str, msgspec.inspect.Type]:
-    info = msgspec.inspect.type_info(CaseRecord)
-    if not isinstance(info, msgspec.inspect.StructType):
-        raise TypeError("CaseRecord is expected to be a msgspec Struct")
-    return {field.name: _base_type(field.type) for field in info.fields}
-
-
-_FIELD_TYPES: Final = _field_types()
-_CELL_KINDS: Final = {name: _kind_of(t) for name, t in _FIELD_TYPES.items()}
+_FIELD_TYPES: Final = field_types(CaseRecord)
+_CELL_KINDS: Final = {name: kind_of(t) for name, t in _FIELD_TYPES.items()}
 _CHOICES: Final = {
     name: tuple(str(value) for value in t.values)
     for name, t in _FIELD_TYPES.items()
@@ -616,9 +580,6 @@ _PATTERN_HINTS: Final = {
     "judgment_date": "a date YYYY-MM-DD or a year YYYY",
     "rights": "a right name in snake_case, such as `dissemination`",
 }
-_NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
-_BOOLEANS: Final = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
-_LIST_SEPARATOR: Final = ";"
 
 
 def _csv_entries(data: bytes, max_records: int | None) -> list[_Entry]:
@@ -688,36 +649,10 @@ def _csv_entry(index: int, line: int, header: list[str], cells: list[str]) -> _E
         if not cell.strip():
             continue  # an empty cell is null: leave the field at its default
         try:
-            value[name] = _cell_value(_CELL_KINDS[name], cell)
+            value[name] = cell_value(_CELL_KINDS[name], cell)
         except ValueError as exc:
             problems.append((name, str(exc)))
     return _Entry(index, line, value, tuple(problems))
-
-
-def _cell_value(kind: _CellKind, cell: str) -> Any:
-    text = cell.strip()
-    if kind == "str":
-        return cell  # free text keeps its spaces, so it round-trips exactly
-    if kind == "enum":
-        return text
-    if kind == "list":
-        return [part.strip() for part in text.split(_LIST_SEPARATOR) if part.strip()]
-    if kind == "bool":
-        try:
-            return _BOOLEANS[text.lower()]
-        except KeyError:
-            raise ValueError(f"{text!r} is not a boolean (use true/false, yes/no or 1/0)") from None
-    if not _NUMBER.fullmatch(text):
-        raise ValueError(f"{text!r} is not a number")
-    number = float(text)
-    if not math.isfinite(number):
-        raise ValueError(f"{text!r} is out of range")
-    if kind == "int":
-        # Spreadsheets write whole numbers as `46000.0`; a fraction is still an error.
-        if not number.is_integer():
-            raise ValueError(f"{text!r} is not a whole number")
-        return int(text) if text.lstrip("+-").isdigit() else int(number)
-    return number
 
 
 def _validate(entries: list[_Entry]) -> list[CaseRecord]:
@@ -823,5 +758,5 @@ def _cell_text(value: object) -> str:
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, tuple):
-        return _LIST_SEPARATOR.join(value)
+        return LIST_SEPARATOR.join(value)
     return str(value)

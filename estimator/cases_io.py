@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Annotated, Any, BinaryIO, Literal
 import msgspec
 from msgspec import Meta
 
+from estimator.cells import cell_value, field_types, kind_of
 from estimator.errors import EstimatorError, InvalidInputError, field_named_in, literal_choices, with_choices
 from estimator.jsondecode import BOM, decode
 from estimator.law.fees import Outcome, Procedure
@@ -281,7 +282,7 @@ def parse_chunk(chunk: RawChunk) -> list[CaseRow | InvalidInputError]:
             except msgspec.DecodeError as exc:
                 out.append(InvalidInputError(f"row {index}: {_malformed(exc)}", field=f"[{index}]"))
         else:
-            out.append(_case(row, index))
+            out.append(_case(row, index, from_csv=chunk.fmt == "csv"))
     return out
 
 
@@ -295,6 +296,7 @@ _CaseRow: type[CaseRow] = msgspec.defstruct(  # type: ignore[assignment]  # a su
     forbid_unknown_fields=True,
 )
 KNOWN_FIELDS: frozenset[str] = frozenset(_CaseRow.__struct_fields__)
+_CELL_KINDS = {name: kind_of(t) for name, t in field_types(_CaseRow).items()}
 _CHUNK_DECODER = msgspec.json.Decoder(list[_CaseRow], strict=False)  # type: ignore[valid-type]
 _UNKNOWN_FIELD = re.compile(r"unknown field `([^`]*)`")
 _CHOICES = literal_choices([CaseRow])
@@ -316,14 +318,26 @@ def _malformed(exc: msgspec.DecodeError) -> str:
     return "malformed JSON: " + str(exc).removeprefix("JSON is malformed: ")
 
 
-def _case(row: object, index: int) -> CaseRow | RowError:
-    """One row as a CaseRow, or the error naming the row and field; numbers in strings are accepted."""
+def _case(row: object, index: int, *, from_csv: bool = False) -> CaseRow | RowError:
+    """One row as a CaseRow, or the error naming the row and field; numbers in strings are accepted.
+
+    A CSV row's cells are read by their fields' types (`estimator.cells`), as the decided-case CSV is.
+    """
     row_id = None
     if isinstance(row, dict):
         row_id = row.get("id") if isinstance(row.get("id"), str) else None
         if None in row:  # a CSV row that is no row: `_csv_row` says why
             return RowError(f"row {index}: {row[None]}", field=f"[{index}]", row_id=row_id)
-        row = {k: v for k, v in row.items() if v != ""}  # empty cells are unstated facts
+        if from_csv:
+            values = {}
+            for name, cell in row.items():
+                if not cell.strip():
+                    continue  # an empty cell is an unstated fact
+                try:
+                    values[name] = cell_value(_CELL_KINDS[name], cell)
+                except ValueError as exc:
+                    return RowError(f"row {index}: `{name}`: {exc}", field=f"[{index}].{name}", row_id=row_id)
+            row = values
     try:
         return msgspec.convert(row, _CaseRow, strict=False)
     except msgspec.ValidationError as exc:

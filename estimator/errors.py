@@ -15,6 +15,8 @@ import msgspec
 
 _BACKTICKED = re.compile(r"`([A-Za-z_][A-Za-z0-9_]*)`")
 _ENUM_VALUE = re.compile(r"Invalid enum value '([^']*)'")
+# A number or boolean where a choice of text is due: `"law_version": 2020` for "2020".
+_NOT_TEXT = re.compile(r"Expected `str(?: \| null)?`, got `(?:int|float|bool)`")
 
 
 def literal_choices(structs: Iterable[type[msgspec.Struct]]) -> dict[str, tuple[str, ...]]:
@@ -39,9 +41,13 @@ def _bare(kind: msgspec.inspect.Type) -> msgspec.inspect.Type:
 
 
 def with_choices(message: str, field: str | None, choices: Mapping[str, Sequence[str]]) -> str:
-    """msgspec's "Invalid enum value 'x'" with the values `field` allows and the one probably meant."""
+    """msgspec's "Invalid enum value 'x'" with the values `field` allows and the one probably meant;
+    a number or boolean given for such a field, with the values as the text they must be."""
+    allowed = choices.get(re.split(r"[.\[\]]+", field or "")[-1] or "")
+    if allowed and _NOT_TEXT.search(message):
+        quoted = ", ".join(f'"{value}"' for value in allowed)
+        return f"{message}; one of: {quoted}, as text in quotes"
     match = _ENUM_VALUE.search(message)
-    allowed = choices.get(re.split(r"[.\[\]]+", field or "")[-1] or "") if match else None
     if not match or not allowed:
         return message
     close = difflib.get_close_matches(match.group(1).strip().lower(), allowed, n=1, cutoff=0.6)

@@ -235,6 +235,38 @@ def test_a_csv_row_that_is_no_row_is_an_error_in_its_place_and_the_others_are_sc
     assert "error" not in second
 
 
+def test_csv_cells_are_read_as_the_decided_case_csv_reads_them(client: Client) -> None:
+    """Padded numbers, whole numbers written 3.0, yes/no: read; a thousands separator or a fraction of a
+    work: an error naming the cell and saying what to write."""
+    text = (
+        "id,law_version,claimed_economic_loss,commercial_use,works_count\n"
+        "a,2020, 5000 ,yes,3.0\n"
+        'b,2020,"10,000",no,1\n'
+        "c,2020,5000,maybe,1\n"
+        "d,2020,5000,true,2.5\n"
+        "e,2020,5000,true,3\n"
+    )
+    response = client.post(
+        "/v1/estimates/batch", content=text, headers={"content-type": "text/csv", "accept": "application/x-ndjson"}
+    )
+    a, b, c, d, e = (json.loads(line) for line in response.text.splitlines())
+    assert {k: v for k, v in a.items() if k != "id"} == {k: v for k, v in e.items() if k != "id"}
+    assert b["error"]["errors"][0]["path"] == "$[1].claimed_economic_loss"
+    assert b["error"]["detail"] == (
+        "row 1: `claimed_economic_loss`: '10,000' is not a number: write it without thousands separators (10000)"
+    )
+    assert c["error"]["detail"] == "row 2: `commercial_use`: 'maybe' is not a boolean (use true/false, yes/no or 1/0)"
+    assert d["error"]["detail"] == "row 3: `works_count`: '2.5' is not a whole number"
+
+
+def test_a_number_for_a_choice_is_answered_with_the_choices_as_text(client: Client) -> None:
+    response = client.post("/v1/estimates/batch", json=[{"law_version": 2020}])
+    (row,) = response.json()
+    assert row["error"]["detail"].endswith('one of: "2001", "2010", "2020", as text in quotes')
+    single = client.post("/v1/estimates", json={"law_version": 2020})
+    assert single.json()["errors"][0]["message"].endswith('one of: "2010", "2020", as text in quotes')
+
+
 def test_csv_answers_do_not_echo_a_formula_to_a_spreadsheet(client: Client) -> None:
     """Ids come back as sent, except that one a spreadsheet would run as a formula is marked as text."""
     text = 'id,law_version,claimed_economic_loss\n"=HYPERLINK(""http://x"")",2020,5000\n@SUM(A1),2020,x\n-5,2020,5000\n'
