@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP) ## Create .venv and install the project with its pinned dependencies
 
-run: $(STAMP) ## Start the service on 127.0.0.1:$(PORT) (PORT=... to change)
+run: $(STAMP) ## Start the service on 127.0.0.1:8000 (PORT=... to change)
 	HOST=$(HOST) PORT=$(PORT) $(PY) -m api serve
 
 test: $(STAMP) ## Run the test suite (what CI runs)

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from calibration.observations import observations
-from calibration.records import bundled_records
+from calibration.records import bundled_records, records_to_csv
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = ROOT / "calibration" / "data" / "cases.jsonl"
@@ -185,6 +185,15 @@ def test_an_output_folder_that_does_not_exist_is_named(tmp_path: Path) -> None:
         result.stderr.strip()
         == f"error: `{tmp_path / 'nowhere'}`: cannot write the output there: No such file or directory"
     )
+
+
+def test_the_example_decided_cases_are_the_bundled_ones_and_evaluate() -> None:
+    """README: `examples/decided_cases.csv` is the bundled picture cases in the upload's CSV form."""
+    pictures = [r for r in bundled_records() if r.work_type in ("photograph", "ai_image", "fine_art")]
+    assert (ROOT / "examples" / "decided_cases.csv").read_text() == records_to_csv(pictures)
+    result = run("calibration", "evaluate", "examples/decided_cases.csv")
+    assert result.returncode == 0, result.stderr
+    assert "leave-one-out cross-validation on 26 statutory awards (27 records" in result.stdout
 
 
 def test_the_example_cases_in_the_readme_score(tmp_path: Path) -> None:
