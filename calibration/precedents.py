@@ -160,18 +160,22 @@ def precedent_report(case: Case, precedents: Sequence[Precedent], *, max_distanc
         else "| Case number | Court | Year | Work | Claim (yuan) | Award (yuan) | Award/claim | Similarity |",
         "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
+
+    def number(p: Precedent) -> str:  # the record's id says which record it is when no case number is known
+        return p.case_number or (f"未载明（记录 `{p.id}`）" if zh else f"not stated (record `{p.id}`)")
+
     for p in precedents:
         flag = "" if p.within_cutoff else (" （超出阈值）" if zh else " (beyond cut-off)")
         work = "-" if p.work_type is None else fact_text("work_type", p.work_type, lang)
         lines.append(
-            f"| {p.case_number or p.id} | {p.court or '-'} | {p.year or '-'} | {work} | "
+            f"| {number(p)} | {p.court or '-'} | {p.year or '-'} | {work} | "
             f"{_money(p.claim)} | {_money(p.award)}{' *' if p.award_includes_expenses else ''} | "
             f"{'-' if p.award_claim_ratio is None else f'{p.award_claim_ratio:.1%}'} | {p.similarity:.2f}{flag} |"
         )
     lines += ["", ("\\* 判赔含合理开支。" if zh else "\\* award includes reasonable expenses."), ""]
     lines += [("## 裁判要点" if zh else "## What the courts weighed"), ""]
     lines += [
-        f"- **{p.case_number or p.id}**: {p.note or '-'}" + (f" ([source]({p.source_url}))" if p.source_url else "")
+        f"- **{number(p)}**: {p.note or '-'}" + (f" ([source]({p.source_url}))" if p.source_url else "")
         for p in precedents
     ]
     lines += [

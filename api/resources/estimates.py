@@ -130,7 +130,8 @@ def question_of(data: EstimateRequest) -> Question:
     case = Case(
         id=data.id,
         law_version=law_version,
-        procedure=data.procedure,
+        # A fact of the case only when stated: "ordinary" is also what an unstated procedure means.
+        procedure=None if data.procedure == "ordinary" else data.procedure,
         work_type=data.work_type,
         works_count=data.works_count,
         plaintiff_type=data.plaintiff_type,

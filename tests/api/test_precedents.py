@@ -103,6 +103,17 @@ def test_the_report_lists_the_facts_in_words_not_field_names(client: Client) -> 
         assert line in english
 
 
+def test_the_report_states_only_what_was_stated_and_marks_a_missing_case_number(client: Client) -> None:
+    case = {"law_version": "2020", "work_type": "photograph", "claimed_total": 50000}
+    chinese = client.post("/v1/precedents/report", json={"case": case}).text
+    assert "审理程序" not in chinese.split("## 检索对象")[1].split("##")[0]  # no procedure was given
+    found = client.post("/v1/precedents", json={"case": case}).json()["precedents"]
+    unnumbered = next(p for p in found if p["case_number"] is None)
+    assert f"| 未载明（记录 `{unnumbered['id']}`） |" in chinese
+    english = client.post("/v1/precedents/report", json={"case": {**case, "lang": "en"}}).text
+    assert f"| not stated (record `{unnumbered['id']}`) |" in english
+
+
 def test_every_fact_of_a_case_has_a_name_in_both_languages() -> None:
     """A field added to `Case` without names would show as its raw key in the report."""
     names = {field.name for field in msgspec.structs.fields(Case)} - {"id"}
