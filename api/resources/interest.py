@@ -73,7 +73,17 @@ class InterestResponse(Response, frozen=True):
     daily_rate: Annotated[float, Meta(description="1.75‱ a day (0.000175), simple.")]
     day_count: Literal["next_day", "expiry_day"] | None
     doubled_interest: Annotated[float, Meta(description="The doubled-portion interest for the delay.")]
-    total_due: Annotated[float, Meta(description="`amount` plus `doubled_interest`.")]
+    total_due: Annotated[
+        float, Meta(description="`amount` plus `doubled_interest`: the whole, before any payment is deducted.")
+    ]
+    outstanding: Annotated[
+        float,
+        Meta(
+            description="What remains to pay on `paid_date`: `amount` less the partial `payments`, plus all of "
+            "`doubled_interest` (the payments counted against the debt, as the interest's base is reduced by them). "
+            "Equal to `total_due` without payments."
+        ),
+    ]
     periods: list[InterestPeriodOut]
     rounding: RoundingChoice
     source: str
@@ -109,6 +119,7 @@ def interest_response(result: LateInterest) -> InterestResponse:
         day_count=None if result.day_count is None else result.day_count.value,
         doubled_interest=float(result.doubled_interest),
         total_due=float(result.total_due),
+        outstanding=float(result.outstanding),
         periods=[
             InterestPeriodOut(start=p.start, end=p.end, days=p.days, base=float(p.base), interest=float(p.interest))
             for p in result.periods

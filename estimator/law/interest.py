@@ -69,7 +69,8 @@ class LateInterest(msgspec.Struct, frozen=True, kw_only=True):
     daily_rate: Decimal
     day_count: DayCount | None
     doubled_interest: Decimal
-    total_due: Decimal
+    total_due: Decimal  # the debt and its doubled interest, payments not deducted
+    outstanding: Decimal  # what remains to pay on the last day: the debt less payments, plus the interest
     periods: tuple[InterestPeriod, ...]
     rounding: Rounding
     source: str
@@ -126,7 +127,8 @@ def interest_between(
         for (first, last, base), interest in zip(spans, apportion(exact, rounding), strict=True)
     )
     days = max((paid_date - start).days + 1, 0)
-    return _result(amount, days, day_count, sum(exact, Decimal(0)), periods, rounding, lang)
+    paid = sum((p.amount for p in payments), Decimal(0))
+    return _result(amount, days, day_count, sum(exact, Decimal(0)), periods, rounding, lang, paid=paid)
 
 
 def _result(
@@ -137,6 +139,8 @@ def _result(
     periods: tuple[InterestPeriod, ...],
     rounding: Rounding,
     lang: Language,
+    *,
+    paid: Decimal = Decimal(0),
 ) -> LateInterest:
     interest = round_amount(exact, rounding)
     return LateInterest(
@@ -146,6 +150,7 @@ def _result(
         day_count=day_count,
         doubled_interest=interest,
         total_due=round_amount(amount, rounding) + interest,
+        outstanding=round_amount(amount - paid, rounding) + interest,
         periods=periods,
         rounding=rounding,
         source=SOURCE_ZH if lang == "zh" else SOURCE,

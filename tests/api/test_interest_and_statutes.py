@@ -27,6 +27,10 @@ def test_interest_between_dates_with_a_partial_payment(client: Client) -> None:
     got = client.post("/v1/interest", json=body).json()
     assert [p["days"] for p in got["periods"]] == [10, 20]
     assert got["doubled_interest"] == 175 + 210
+    assert got["total_due"] == 100_000 + 385  # the whole, before payments
+    assert got["outstanding"] == 60_000 + 385  # what the last payment has to be
+    unpaid = client.post("/v1/interest", json={"amount": 100000, "days": 30}).json()
+    assert unpaid["outstanding"] == unpaid["total_due"] == 100_525
 
 
 @pytest.mark.parametrize(
