@@ -416,7 +416,7 @@ def _select(connection: sqlite3.Connection, tenant: str, calibration_id: str) ->
 
 def _not_found(calibration_id: str) -> NotFoundError:
     # The same message whether the id is missing or another tenant's: nothing to probe.
-    return NotFoundError(f"no calibration {calibration_id!r} for this API key", field="calibration_id")
+    return NotFoundError(f"no calibration {calibration_id!r} among your calibrations", field="calibration_id")
 
 
 def _stored(row: tuple[object, ...]) -> StoredCalibration:

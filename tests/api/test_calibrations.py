@@ -325,7 +325,7 @@ def test_an_unknown_calibration_in_the_path_is_named_in_the_path(
     assert response.json()["errors"][0] == {
         "path": "path.calibration_id",
         "field": "calibration_id",
-        "message": "no calibration 'nope' for this API key",
+        "message": "no calibration 'nope' among your calibrations",
     }
 
 
