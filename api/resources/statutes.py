@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 import msgspec
 from litestar import Controller, Request, get
+from litestar.openapi.spec import Example
 from litestar.params import FromQuery, QueryParameter
 from msgspec import Meta
 
@@ -18,6 +19,13 @@ from estimator.law.limitation import limitation
 from estimator.law.statutes import REGIMES, Law, Regime, select_regime
 
 LawChoice = Literal["copyright", "trademark", "patent", "unfair_competition"]
+
+
+def _day(value: str) -> list[Example]:
+    """A date parameter's worked example, so that Swagger UI's "Try it out" starts filled in."""
+    return [Example(summary=value, value=value)]
+
+
 LangQuery = Annotated[
     Literal["en", "zh"] | None,
     QueryParameter(description="Language of `reason` (and of the limitation's notes); default from `Accept-Language`."),
@@ -165,10 +173,17 @@ class StatuteController(Controller):
     async def applicable(
         self,
         request: Request,  # type: ignore[type-arg]  # any Request
-        act_start: Annotated[dt.date, QueryParameter(description="First day of the infringing act.")],
+        act_start: Annotated[
+            dt.date, QueryParameter(description="First day of the infringing act.", examples=_day("2020-09-01"))
+        ],
         law: FromQuery[LawChoice] = "copyright",
         act_end: Annotated[
-            dt.date | None, QueryParameter(description="Last day, for a continuing act (default: `act_start`).")
+            dt.date | None,
+            QueryParameter(
+                description="Last day, for a continuing act (default: `act_start`). The example runs past "
+                "2021-06-01, when the 2020 amendment took effect, so the amended law governs.",
+                examples=_day("2021-07-01"),
+            ),
         ] = None,
         lang: LangQuery = None,
     ) -> ApplicableStatute:
@@ -200,10 +215,23 @@ class StatuteController(Controller):
         self,
         request: Request,  # type: ignore[type-arg]  # any Request
         known_on: Annotated[
-            dt.date, QueryParameter(description="When the holder knew or should have known of the act and who did it.")
+            dt.date,
+            QueryParameter(
+                description="When the holder knew or should have known of the act and who did it.",
+                examples=_day("2021-03-15"),
+            ),
         ],
-        filed_on: Annotated[dt.date, QueryParameter(description="When the suit was (or will be) filed.")],
-        act_start: Annotated[dt.date, QueryParameter(description="First day of the infringing act.")],
+        filed_on: Annotated[
+            dt.date,
+            QueryParameter(
+                description="When the suit was (or will be) filed. The example is after the period ran out "
+                "(2024-03-15), with the act still going on: damages count back three years.",
+                examples=_day("2024-06-01"),
+            ),
+        ],
+        act_start: Annotated[
+            dt.date, QueryParameter(description="First day of the infringing act.", examples=_day("2020-05-01"))
+        ],
         act_end: Annotated[
             dt.date | None,
             QueryParameter(description="Last day of the act; leave out if it was still going on at filing."),
