@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from contextlib import AbstractContextManager
 from typing import Annotated, Literal
@@ -445,6 +446,11 @@ def variation_questions(data: CompareRequest) -> list[tuple[str, Question]]:
             changed = msgspec.convert({**base, **variation.changes}, EstimateRequest, strict=False)
         except msgspec.ValidationError as exc:
             message, _, path = str(exc).partition(" - at `$.")
+            if not path and (unknown := _UNKNOWN_CHANGE.search(message)):
+                # msgspec reports an unknown field at its parent: name it, and the field probably meant.
+                path = unknown.group(1)
+                close = difflib.get_close_matches(path, EstimateRequest.__struct_fields__, n=1)
+                message += f" (did you mean `{close[0]}`?)" if close else ""
             field = f"variations[{i}].changes" + (f".{path.rstrip('`')}" if path else "")
             message = with_choices(message, field, request_choices())
             raise InvalidInputError(f"variation `{variation.name}`: {message}", field=field) from exc
@@ -456,6 +462,7 @@ def variation_questions(data: CompareRequest) -> list[tuple[str, Question]]:
 
 
 _SHARED_BY_ALL = frozenset({"calibration_id", "lang"})
+_UNKNOWN_CHANGE = re.compile(r"unknown field `([^`]+)`")
 
 
 def _in_variation(exc: EstimatorError, i: int, variation: Variation) -> EstimatorError:

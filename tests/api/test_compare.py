@@ -51,6 +51,10 @@ def test_a_bad_change_names_the_variation_and_field(client: Client) -> None:
     response = client.post("/v1/estimates/compare", json=body)
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "variations[0].changes.fame"
+    misspelt = {"base": BASE, "variations": [{"name": "typo", "changes": {"fmae": "high"}}]}
+    error = client.post("/v1/estimates/compare", json=misspelt).json()["errors"][0]
+    assert error["field"] == "variations[0].changes.fmae"
+    assert error["message"].endswith("unknown field `fmae` (did you mean `fame`?)")
 
 
 def test_scenarios_are_explained_in_the_language_asked(client: Client) -> None:
