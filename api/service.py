@@ -126,6 +126,20 @@ class EstimatorService:
         fields["precedents"] = self.precedents(question, tenant=tenant, calibration_id=calibration_id, limit=5)
         return ExplainedEstimate(**fields)
 
+    async def load(self, tenant: str | None, calibration_id: str | None) -> None:
+        """Read a stored calibration in (model, records, precedent index) in a worker thread, once.
+
+        The first use of a large calibration decodes its model and thousands of records and codes them
+        for the precedents, which takes up to a second; done on the event loop it would stall every
+        other request. Async handlers await this before using a calibration; once it is cached, it
+        costs a look-up. An unknown id raises its 404 here, as it would later.
+        """
+        if self.is_default(calibration_id) or tenant is None:
+            return  # the bundled calibration is read at start-up; an anonymous caller has no other
+        assert calibration_id is not None  # is_default(None) is True
+        if self._indexes.peek((tenant, calibration_id)) is None:
+            await anyio.to_thread.run_sync(self._precedent_index, tenant, calibration_id)
+
     async def chart(
         self,
         kind: str,
@@ -144,6 +158,7 @@ class EstimatorService:
         for the caller first (another key's is a 404 before the cache is looked at) and its model's
         content id is part of the key, so a chart is served only for the same model and question.
         """
+        await self.load(tenant, calibration_id)
         model_id = self.model_for(tenant, calibration_id).id
         digest = hashlib.blake2b(
             msgspec.json.encode((fmt, lang, model_id, request), order="deterministic"), digest_size=16

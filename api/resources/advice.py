@@ -105,4 +105,5 @@ class ClaimAdviceController(Controller):
         tenant: NamedDependency[str | None],
     ) -> ClaimAdvice:
         with fields_within("case"):
+            await service.load(tenant, data.case.calibration_id)
             return advice_for(data, service=service, tenant=tenant, lang=data.case.lang or language_of(request))

@@ -34,11 +34,12 @@ class PrecedentList(ResponseBody, frozen=True):
     method: Annotated[str, Meta(description="How similarity is measured; in Chinese with `lang` or `Accept-Language`.")]
 
 
-def precedents_for(
+async def precedents_for(
     data: PrecedentRequest, *, service: EstimatorService, tenant: str | None
 ) -> tuple[Question, list[Precedent]]:
     """The case a request describes, and the precedents it asks for (as a list or as a report)."""
     with fields_within("case"):
+        await service.load(tenant, data.case.calibration_id)
         question = question_of(data.case)
         return question, service.precedents(
             question,
@@ -107,7 +108,7 @@ class PrecedentController(Controller):
         service: NamedDependency[EstimatorService],
         tenant: NamedDependency[str | None],
     ) -> PrecedentList:
-        _, found = precedents_for(data, service=service, tenant=tenant)
+        _, found = await precedents_for(data, service=service, tenant=tenant)
         method = method_text(data.max_distance, data.case.lang or language_of(request))
         return PrecedentList(precedents=found, max_distance=data.max_distance, method=method)
 
@@ -131,7 +132,7 @@ class PrecedentController(Controller):
         service: NamedDependency[EstimatorService],
         tenant: NamedDependency[str | None],
     ) -> str:
-        question, found = precedents_for(data, service=service, tenant=tenant)
+        question, found = await precedents_for(data, service=service, tenant=tenant)
         lang = data.case.lang  # unlike elsewhere, no preference at all means Chinese
         if lang is None:
             lang = "en" if header_list(request, "accept-language").strip() and language_of(request) == "en" else "zh"

@@ -7,6 +7,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import msgspec
 import pytest
@@ -338,3 +339,30 @@ def test_a_calibration_name_with_control_characters_is_refused(keyed: TestClient
     uploaded = keyed.post("/v1/calibrations", params={"name": name}, content=b"x", headers={**A, **NDJSON})
     assert uploaded.status_code == 400
     assert uploaded.json()["errors"][0]["path"] == "query.name"
+
+
+def test_reading_a_calibration_in_and_cutting_a_batch_happen_off_the_event_loop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large calibration's first use and a large batch's decoding take seconds; on the event loop they
+    would stall every other request. Both run in worker threads (anyio's), never on the loop's thread."""
+    threads: dict[str, str] = {}
+    original_index, original_batch = EstimatorService._precedent_index, EstimatorService.score_batch
+
+    def index(self: EstimatorService, *args: Any, **kwargs: Any) -> Any:
+        threads.setdefault("index", threading.current_thread().name)
+        return original_index(self, *args, **kwargs)
+
+    def batch(self: EstimatorService, *args: Any, **kwargs: Any) -> Any:
+        threads.setdefault("batch", threading.current_thread().name)
+        return original_batch(self, *args, **kwargs)
+
+    monkeypatch.setattr(EstimatorService, "_precedent_index", index)
+    monkeypatch.setattr(EstimatorService, "score_batch", batch)
+    with TestClient(keyed_app(tmp_path)) as client:
+        made = client.post("/v1/calibrations", content=CASES, headers={**A, **NDJSON}).json()["id"]
+        case = {"law_version": "2020", "claimed_economic_loss": 5000, "calibration_id": made}
+        assert client.post("/v1/estimates", json=case, headers=A).status_code == 200
+        assert client.post("/v1/estimates/batch", json=[case], headers=A).status_code == 200
+    assert threads["index"].startswith("AnyIO worker thread"), threads
+    assert threads["batch"].startswith("AnyIO worker thread"), threads
