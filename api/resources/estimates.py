@@ -409,19 +409,21 @@ class EstimateController(Controller):
         ] = None,
     ) -> Stream:
         in_format = body_format(request)
-        with parameters_named("query", "calibration_id"):
-            # Counting and cutting the body decodes all of it (a 20 MB JSON array takes seconds): not on the loop.
-            media_type, chunks = await anyio.to_thread.run_sync(
-                functools.partial(
-                    service.score_batch,
-                    body,
-                    in_format,
-                    wanted_format(request, default=in_format),
-                    tenant=tenant,
-                    calibration_id=calibration_id,
-                    lang=lang or language_of(request),
-                )
+        with parameters_named("query", "calibration_id"):  # only the query's calibration: not a CSV column so named
+            await service.load(tenant, calibration_id)
+            service.model_for(tenant, calibration_id)
+        # Counting and cutting the body decodes all of it (a 20 MB JSON array takes seconds): not on the loop.
+        media_type, chunks = await anyio.to_thread.run_sync(
+            functools.partial(
+                service.score_batch,
+                body,
+                in_format,
+                wanted_format(request, default=in_format),
+                tenant=tenant,
+                calibration_id=calibration_id,
+                lang=lang or language_of(request),
             )
+        )
         return Stream(chunks, media_type=media_type)
 
 

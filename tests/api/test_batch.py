@@ -177,6 +177,7 @@ def test_limits_and_formats_are_problems(tmp_path: Path) -> None:
         pytest.param("text/csv", b"id,claim\n1,5000\n", "unknown CSV column `claim`", id="unknown-column"),
         pytest.param("text/csv", b"id,claimed_\xffeconomic_loss\n1,5\n", "header cannot be read", id="not-utf8"),
         pytest.param("text/csv", b"id,id,law_version\na,b,2020\n", "CSV column `id` appears twice", id="twice"),
+        pytest.param("text/csv", b"id,calibration_id\na,x\n", "unknown CSV column `calibration_id`", id="query-name"),
         pytest.param("application/json", b'[{"id": "\xff"}]', "not UTF-8", id="json-not-utf8"),
     ],
 )
@@ -187,7 +188,7 @@ def test_an_unreadable_body_is_a_400_before_anything_is_scored(
     assert response.status_code == 400, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
     assert fragment in response.json()["detail"]
-    assert response.json()["errors"][0]["path"].startswith("$")
+    assert response.json()["errors"][0]["path"].startswith("$")  # the body's, even for a query parameter's name
 
 
 def test_no_rows_is_an_empty_answer_and_rows_of_empty_cells_are_no_rows(client: Client) -> None:
