@@ -138,6 +138,8 @@ def test_oversized_body_is_a_413_problem() -> None:
         response = small.post("/v1/fees", json={"claim_amount": 5000, "province": "x" * 2_000})
     assert response.status_code == 413
     assert response.json()["type"] == "/problems/payload-too-large"
+    assert "ESTIMATOR_MAX_BODY_BYTES" in response.json()["detail"]  # which limit, not just "too large"
+    assert response.json()["errors"][0]["path"] == "$"
 
 
 @pytest.mark.parametrize(
