@@ -428,7 +428,15 @@ class EstimateController(Controller):
 
 
 class Variation(RequestBody, frozen=True):
-    name: Annotated[str, Meta(min_length=1, max_length=80, description="A label, e.g. `famous work`.")]
+    name: Annotated[
+        str,
+        Meta(
+            min_length=1,
+            max_length=80,
+            pattern=r"^[^\x00-\x1f\x7f]+$",  # printable: a label shown in tables and charts
+            description="A label, e.g. `famous work`; each variation's is its own.",
+        ),
+    ]
     changes: Annotated[
         dict[str, object],
         Meta(description='Fields of the base case to change, e.g. `{"fame": "high"}`; null unsets a fact.'),
@@ -444,7 +452,14 @@ def variation_questions(data: CompareRequest) -> list[tuple[str, Question]]:
     """Each variation as the base case with its changes, validated like any estimate request."""
     base = msgspec.to_builtins(data.base)
     out = []
+    seen: set[str] = {"base"}  # the base is a scenario named "base"
     for i, variation in enumerate(data.variations):
+        if variation.name in seen:
+            raise InvalidInputError(
+                f"variation `{variation.name}`: another scenario has this name; give each its own",
+                field=f"variations[{i}].name",
+            )
+        seen.add(variation.name)
         fixed = sorted(_SHARED_BY_ALL.intersection(variation.changes))
         if fixed:  # one calibration and one language for the whole comparison: the base's
             raise InvalidInputError(

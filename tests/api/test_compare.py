@@ -57,6 +57,18 @@ def test_a_bad_change_names_the_variation_and_field(client: Client) -> None:
     assert error["message"].endswith("unknown field `fmae` (did you mean `fame`?)")
 
 
+@pytest.mark.parametrize(
+    ("names", "field"),
+    [(["famous", "famous"], "variations[1].name"), (["base"], "variations[0].name"), (["a\nb"], "variations[0].name")],
+    ids=["twice", "the base's name", "a line break"],
+)
+def test_each_variation_has_a_printable_name_of_its_own(client: Client, names: list[str], field: str) -> None:
+    body = {"base": BASE, "variations": [{"name": name, "changes": {"fame": "high"}} for name in names]}
+    response = client.post("/v1/estimates/compare", json=body)
+    assert response.status_code == 400, response.text
+    assert response.json()["errors"][0]["field"] == field
+
+
 def test_scenarios_are_explained_in_the_language_asked(client: Client) -> None:
     body = {"base": BASE, "variations": [{"name": "proved loss", "changes": {"proved_actual_loss": 80000}}]}
     english = client.post("/v1/estimates/compare", json=body).json()["scenarios"]
