@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from litestar import Litestar
@@ -30,6 +31,15 @@ def _ndjson(rows: list[dict[str, object]]) -> bytes:
     return "".join(json.dumps(row) + "\n" for row in rows).encode()
 
 
+def _scored_csv(client: Client, body: str | bytes) -> list[dict[str, Any]]:
+    """A CSV batch's answer, asked for as NDJSON (every field of a row, typed), one dict per row."""
+    response = client.post(
+        "/v1/estimates/batch", content=body, headers={"content-type": "text/csv", "accept": "application/x-ndjson"}
+    )
+    assert response.status_code == 200, response.text
+    return [json.loads(line) for line in response.text.splitlines()]
+
+
 def test_ten_thousand_ndjson_rows_come_back_in_order_with_their_ids(client: Client) -> None:
     rows = _rows(10_000)
     response = client.post("/v1/estimates/batch", content=_ndjson(rows), headers=NDJSON)
@@ -50,10 +60,7 @@ def test_a_csv_batch_with_three_bad_rows_reports_exactly_those(client: Client) -
     rows = list(csv.DictReader(response.text.splitlines()))
     assert [r["id"] for r in rows if r["error_type"]] == ["r2", "r5", "r7"]
     assert all(r["economic_loss_p50"] for r in rows if not r["error_type"])
-    json_rows = client.post(
-        "/v1/estimates/batch", content=text, headers={"content-type": "text/csv", "accept": "application/x-ndjson"}
-    ).text.splitlines()
-    errors = [json.loads(line)["error"] for line in json_rows if "error" in json.loads(line)]
+    errors = [row["error"] for row in _scored_csv(client, text) if "error" in row]
     assert [e["errors"][0]["field"] for e in errors] == ["[2].work_type", "[5].work_type", "[7].claimed_economic_loss"]
 
 
@@ -91,11 +98,7 @@ def test_rows_dated_by_their_acts_are_checked_like_a_single_estimate(client: Cli
         "before-any-law,,1999-03-01,\n"
         "not-a-date,,2022-13-01,\n"
     )
-    response = client.post(
-        "/v1/estimates/batch", content=text, headers={"content-type": "text/csv", "accept": "application/x-ndjson"}
-    )
-    assert response.status_code == 200
-    rows = [json.loads(line) for line in response.text.splitlines()]
+    rows = _scored_csv(client, text)
     assert rows[0]["law"]["version"] == "2010"
     errors = {row["id"]: (row["error"]["errors"][0]["field"], row["error"]["detail"]) for row in rows[1:]}
     assert errors == {
@@ -197,10 +200,7 @@ def test_no_rows_is_an_empty_answer_and_rows_of_empty_cells_are_no_rows(client: 
         response = client.post("/v1/estimates/batch", content=body, headers={"content-type": media})
         assert response.status_code == 200, response.text
     text = "id,law_version,claimed_economic_loss\n,,\na,2020,5000\n , ,\nb,2020,x\n,,\n"
-    response = client.post(
-        "/v1/estimates/batch", content=text, headers={"content-type": "text/csv", "accept": "application/x-ndjson"}
-    )
-    rows = [json.loads(line) for line in response.text.splitlines()]
+    rows = _scored_csv(client, text)
     assert [row.get("id") for row in rows] == ["a", "b"]
     assert rows[1]["error"]["errors"][0]["field"] == "[1].claimed_economic_loss"  # counted without the empty rows
 
@@ -213,10 +213,7 @@ def test_a_csv_row_that_is_no_row_is_an_error_in_its_place_and_the_others_are_sc
     lines = [*good[:2], bad[0], bad[1], *good[2:], bad[2], "last,2020,5000"]
     text = "id,law_version,claimed_economic_loss\n" + "\n".join(lines) + "\n"
     body = text.encode("utf-8", "surrogateescape")
-    response = client.post(
-        "/v1/estimates/batch", content=body, headers={"content-type": "text/csv", "accept": "application/x-ndjson"}
-    )
-    rows = [json.loads(line) for line in response.text.splitlines()]
+    rows = _scored_csv(client, body)
     assert len(rows) == 3004
     errors = {i: row["error"]["detail"] for i, row in enumerate(rows) if "error" in row}
     assert errors == {
@@ -225,12 +222,7 @@ def test_a_csv_row_that_is_no_row_is_an_error_in_its_place_and_the_others_are_sc
         3002: 'row 3002: it is not UTF-8 text (byte 0xff); save it as UTF-8 (in Excel: "CSV UTF-8")',
     }
     assert [rows[i].get("id") for i in (2, 3, 3002, 3003)] == ["short", "long", None, "last"]
-    nameless = client.post(
-        "/v1/estimates/batch",
-        content="id,,law_version\na,zzz,2020\nb,,2020\n",
-        headers={"content-type": "text/csv", "accept": "application/x-ndjson"},
-    )
-    first, second = (json.loads(line) for line in nameless.text.splitlines())
+    first, second = _scored_csv(client, "id,,law_version\na,zzz,2020\nb,,2020\n")
     assert first["error"]["detail"] == "row 0: column 2 has no name in the header but holds `zzz`"
     assert second["id"] == "b"
     assert "error" not in second
@@ -247,10 +239,7 @@ def test_csv_cells_are_read_as_the_decided_case_csv_reads_them(client: Client) -
         "d,2020,5000,true,2.5\n"
         "e,2020,5000,true,3\n"
     )
-    response = client.post(
-        "/v1/estimates/batch", content=text, headers={"content-type": "text/csv", "accept": "application/x-ndjson"}
-    )
-    a, b, c, d, e = (json.loads(line) for line in response.text.splitlines())
+    a, b, c, d, e = _scored_csv(client, text)
     assert {k: v for k, v in a.items() if k != "id"} == {k: v for k, v in e.items() if k != "id"}
     assert b["error"]["errors"][0]["path"] == "$[1].claimed_economic_loss"
     assert b["error"]["detail"] == (
@@ -275,10 +264,7 @@ def test_csv_answers_do_not_echo_a_formula_to_a_spreadsheet(client: Client) -> N
     rows = list(csv.DictReader(response.text.splitlines()))
     assert [r["id"] for r in rows] == ['\'=HYPERLINK("http://x")', "'@SUM(A1)", "-5"]
     assert rows[1]["error_detail"].startswith("row 1: ")
-    ndjson = client.post(
-        "/v1/estimates/batch", content=text, headers={"content-type": "text/csv", "accept": "application/x-ndjson"}
-    )
-    assert [json.loads(line)["id"] for line in ndjson.text.splitlines()][:2] == ['=HYPERLINK("http://x")', "@SUM(A1)"]
+    assert [row["id"] for row in _scored_csv(client, text)][:2] == ['=HYPERLINK("http://x")', "@SUM(A1)"]
 
 
 def test_a_misspelt_csv_column_is_named_with_the_field_it_probably_means(client: Client) -> None:
@@ -427,10 +413,7 @@ def test_a_byte_order_mark_before_the_body_is_skipped(client: Client, media: str
 
 def test_an_unclosed_csv_quote_is_an_error_not_the_rest_of_the_file_in_one_cell(client: Client) -> None:
     text = 'id,law_version,claimed_economic_loss\nok,2020,5000\n"a,2020,5000\nb,2020,5000\nc,2020,5000\n'
-    response = client.post(
-        "/v1/estimates/batch", content=text, headers={"content-type": "text/csv", "accept": "application/x-ndjson"}
-    )
-    rows = [json.loads(line) for line in response.text.splitlines()]
+    rows = _scored_csv(client, text)
     assert [row.get("id") for row in rows] == ["ok", None]
     assert "unexpected end of data" in rows[1]["error"]["detail"]
 
@@ -472,9 +455,7 @@ def test_a_bug_while_streaming_ends_the_answer_with_a_problem_row(
 def test_the_example_csv_holds_the_four_swagger_scenarios(client: Client) -> None:
     """README: `examples/cases.csv` holds the Swagger examples' scenarios; scored, it gives their figures."""
     body = (Path(__file__).parents[2] / "examples" / "cases.csv").read_bytes()
-    headers = {"content-type": "text/csv", "accept": "application/x-ndjson"}
-    answer = client.post("/v1/estimates/batch", content=body, headers=headers)
-    batch = [json.loads(line) for line in answer.text.splitlines()]
+    batch = _scored_csv(client, body)
     singles = [client.post("/v1/estimates", json=example.value).json() for example in ESTIMATE_EXAMPLES[:4]]
     assert all(single.pop("factors") and single.pop("precedents") for single in singles)
     assert batch == singles
