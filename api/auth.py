@@ -21,10 +21,13 @@ def caller_tenant(request: Request, settings: NamedDependency[Settings]) -> str 
     """The tenant of the request's API key; None for an anonymous caller of a keyed service."""
     if not settings.api_keys:
         return LOCAL_TENANT
-    key = request.headers.get(API_KEY_HEADER)
-    if key is None:
+    # Repeated header lines may also arrive joined by commas (RFC 9110 §5.3); keys hold no commas.
+    keys = [k.strip() for line in request.headers.getall(API_KEY_HEADER, []) for k in line.split(",")]
+    if not keys:
         return None
-    tenant = settings.api_keys.get(key)
+    if len(keys) > 1:  # which firm would it be? Neither guess is safe.
+        raise NotAuthorizedException(f"send one `{API_KEY_HEADER}` header, not {len(keys)}")
+    tenant = settings.api_keys.get(keys[0])
     if tenant is None:
         raise NotAuthorizedException("unknown API key")
     return tenant

@@ -99,6 +99,9 @@ def test_another_key_cannot_see_or_use_a_calibration(keyed: TestClient[Litestar]
 def test_keys_are_required_for_calibrations_and_checked(keyed: TestClient[Litestar]) -> None:
     assert keyed.post("/v1/calibrations", content=CASES, headers=NDJSON).status_code == 401
     assert keyed.get("/v1/calibrations", headers={"X-API-Key": "stolen"}).status_code == 401
+    two = keyed.get("/v1/calibrations", headers=[("X-API-Key", "key-a"), ("X-API-Key", "key-b")])
+    assert two.status_code == 401  # two firms' keys: neither is guessed
+    assert "send one `X-API-Key` header, not 2" in two.json()["detail"]
     # The default calibration stays public.
     assert keyed.post("/v1/estimates", json={"claimed_economic_loss": 10000}).status_code == 200
     assert keyed.get("/v1/calibrations/default").status_code == 200
