@@ -62,8 +62,9 @@ class CalibrationList(Response, frozen=True):
     calibrations: list[CalibrationSummary]
 
 
-# Printable text only: a control character (a NUL, a line break) in a label breaks lists and reports.
-NAME_PATTERN = r"^[^\x00-\x1f\x7f]+$"
+# Printable text only: a control character (a NUL, a line break) in a label breaks lists and reports,
+# and U+FFFD is what a query's bytes that are not UTF-8 (`?name=%FF`) decode to: refused, not stored garbled.
+NAME_PATTERN = r"^[^\x00-\x1f\x7f\ufffd]+$"
 Name = Annotated[
     str, Meta(min_length=1, max_length=200, pattern=NAME_PATTERN, description="A label for the calibration.")
 ]

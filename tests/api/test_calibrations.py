@@ -254,6 +254,9 @@ def test_renaming_checks_the_key_the_owner_and_the_body(keyed: TestClient[Litest
         assert response.status_code == 400, (bad, response.text)
         assert response.json()["errors"][0]["field"] == field, (bad, response.text)
     assert keyed.get(path, headers=A).json()["name"] == "ours"  # no bad request changed it
+    garbled = keyed.post("/v1/calibrations?name=%FF", content=body, headers={**A, **NDJSON})
+    assert garbled.status_code == 400  # not UTF-8: refused, not stored as U+FFFD
+    assert garbled.json()["errors"][0]["path"] == "query.name"
     default = keyed.patch("/v1/calibrations/default", json={"name": "mine"}, headers=A)
     assert default.status_code == 405
     assert default.headers["allow"] == "GET"
