@@ -28,7 +28,7 @@ from msgspec import Meta
 
 from estimator.cells import LIST_SEPARATOR, cell_value, field_types, kind_of
 from estimator.errors import InvalidInputError
-from estimator.jsondecode import BOM, TOO_DEEP, decode
+from estimator.jsondecode import BOM, decode
 from estimator.model.case import (
     AMOUNT_TOLERANCE,
     Fame,
@@ -555,10 +555,12 @@ def _ndjson_entries(data: bytes, max_records: int | None) -> list[_Entry]:
 
 def _syntax(exc: msgspec.DecodeError, data: bytes) -> str:
     message = str(exc).removeprefix("JSON is malformed: ")
-    if "(byte " in message or "not UTF-8" in message or message == TOO_DEEP.removeprefix("JSON is malformed: "):
-        return message
-    # msgspec gives no position for a document cut short: it is the end of the input.
-    return f"{message} (at byte {len(data)}, the end of the input)"
+    if message.startswith("Input data was truncated"):
+        # msgspec gives no position for a document cut short: it is the end of the input.
+        return f"{message} (at byte {len(data)}, the end of the input)"
+    if message.startswith("Number out of range"):  # 1e400: where it is, not "the end of the input"
+        return message.replace("Number out of range", "a number is beyond the largest that can be read (about 1.8e308)")
+    return message
 
 
 def _json_kind(value: Any) -> str:

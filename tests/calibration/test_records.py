@@ -521,7 +521,12 @@ def test_an_upload_without_records_is_rejected(fmt: Format, data: bytes) -> None
 
 @pytest.mark.parametrize(
     ("data", "position"),
-    [(b'[{"id": "a"},, {"id": "b"}]', "byte 13"), (b'[{"id": "a"}', "byte 12"), (b"{'id': 'a'}", "byte 1")],
+    [
+        (b'[{"id": "a"},, {"id": "b"}]', "byte 13"),
+        (b'[{"id": "a"}', "byte 12, the end of the input"),
+        (b"{'id': 'a'}", "byte 1"),
+        (b'[{"id": "a", "awarded_total": 1e400}]', "a number is beyond the largest that can be read"),
+    ],
 )
 def test_malformed_json_is_reported_with_its_position_and_no_field(data: bytes, position: str) -> None:
     (issue,) = issues_of(data, "json")
@@ -529,6 +534,7 @@ def test_malformed_json_is_reported_with_its_position_and_no_field(data: bytes, 
     assert (issue.index, issue.field) == (None, None)
     assert "malformed" in issue.message
     assert position in issue.message
+    assert "end of the input" not in issue.message or data.count(b"[") > data.count(b"]")  # only when cut short
 
 
 @pytest.mark.parametrize("data", [b'{"id": "a"}', b'"a"', b"5"])
