@@ -90,12 +90,16 @@ def _negotiate(
     if not weighted:
         return default  # no Accept, or nothing but empty list elements
     refused = {value for value, quality in weighted if quality == 0}
+
+    def is_refused(media: str) -> bool:  # by name, or by a range that holds it (`text/*;q=0`)
+        return bool({media, media.split("/")[0] + "/*"} & refused)
+
     for media in (value for value, quality in weighted if quality > 0):
         if media.endswith("/*"):
-            # Any type of the range will do, except those refused by name: ours in order, the default first.
+            # Any type of the range will do, except those refused: ours in order, the default first.
             in_range = [m for m in formats if media == "*/*" or m.startswith(media[:-1])]
             candidates = sorted(in_range, key=lambda m: formats[m] != default)
-            chosen = next((formats[m] for m in candidates if m not in refused), None)
+            chosen = next((formats[m] for m in candidates if not is_refused(m)), None)
             if chosen is not None:
                 return chosen
         elif media in formats:

@@ -100,10 +100,11 @@ def raw_chunks(stream: BinaryIO, fmt: Format, size: int) -> Iterator[RawChunk]:
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="surrogateescape", newline="")
     reader = csv.reader(text, strict=True)  # an unclosed quote is an error, not the rest of the file in one cell
     try:
-        header = next(reader, [])
+        # The header is the first row with something in it: blank lines before it are skipped.
+        header = next((row for row in reader if any(cell.strip() for cell in row)), [])
     except csv.Error as exc:
         raise InvalidInputError(f"the CSV cannot be read: {exc}", field=None) from None
-    if not any(name.strip() for name in header):
+    if not header:
         raise _empty(fmt)
     if bad := _not_utf8(header):
         raise InvalidInputError(f"the CSV header cannot be read: {bad}", field=None)

@@ -141,6 +141,8 @@ def test_a_media_range_does_not_reach_outside_itself(client: Client) -> None:
     assert in_json.headers["content-type"].startswith("application/json")  # not the CSV body's text/csv
     refused = client.post("/v1/estimates/batch", content=text, headers={**csv_body, "accept": "text/*, text/csv;q=0"})
     assert refused.status_code == 406
+    elsewhere = client.post("/v1/estimates/batch", content=text, headers={**csv_body, "accept": "text/*;q=0, */*"})
+    assert elsewhere.headers["content-type"].startswith("application/json")  # a refused range is refused
 
 
 def test_a_json_array_comes_back_as_a_json_array(client: Client) -> None:
@@ -192,6 +194,12 @@ def test_an_unreadable_body_is_a_400_before_anything_is_scored(
     assert response.headers["content-type"].startswith("application/problem+json")
     assert fragment in response.json()["detail"]
     assert response.json()["errors"][0]["path"].startswith("$")  # the body's, even for a query parameter's name
+
+
+def test_blank_lines_before_the_csv_header_are_skipped(client: Client) -> None:
+    rows = _scored_csv(client, b"\r\n,,\r\nid,claimed_economic_loss,law_version\r\na,5000,2020\r\n")
+    assert [row["id"] for row in rows] == ["a"]
+    assert "error" not in rows[0]
 
 
 def test_no_rows_is_an_empty_answer_and_rows_of_empty_cells_are_no_rows(client: Client) -> None:
