@@ -188,8 +188,8 @@ def to_problem(exc: Exception) -> ProblemDetailsException:
         listed = _parameter_errors(detail) if exc.status_code == 400 else None  # e.g. a body that is not JSON
         if exc.status_code == 413:  # Litestar's body-size limit: say which limit, and what to do
             detail = (
-                "the request body is larger than this service accepts (ESTIMATOR_MAX_BODY_BYTES, 20 MiB unless "
-                "configured otherwise): split the batch or the upload"
+                "the request body is larger than this service accepts (its ESTIMATOR_MAX_BODY_BYTES setting): "
+                "split the batch or the upload"
             )
             listed = [field_error(None, detail)]
         return problem(exc.status_code, slug, title, detail, listed, headers=exc.headers)
