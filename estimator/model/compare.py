@@ -19,7 +19,7 @@ from estimator.errors import EstimatorError
 from estimator.language import Language
 from estimator.model.artifact import FittedModel
 from estimator.model.estimate import DEFAULT_LAW_VERSION, Estimate, Question, Settings, estimate_rows
-from estimator.model.explain import LEGAL_DIRECTION, Z80
+from estimator.model.explain import Z80, against_the_law
 from estimator.model.features import CaseColumns
 
 
@@ -102,9 +102,7 @@ def compare_scenarios(
                     against_legal_direction=[
                         name
                         for j, name in enumerate(model.features.names)
-                        if delta[j] != 0.0
-                        and name in LEGAL_DIRECTION
-                        and (beta[j] < 0.0 if LEGAL_DIRECTION[name] == "raises" else beta[j] > 0.0)
+                        if delta[j] != 0.0 and against_the_law(name, beta[j], math.sqrt(max(cov[j, j], 0.0)))
                     ],
                 ),
             )

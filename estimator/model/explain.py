@@ -125,6 +125,17 @@ _AGAINST_THE_LAW = {
 }
 
 
+def against_the_law(name: str, log_effect: float, sd: float) -> bool:
+    """Whether the data put a fact the law gives a direction (`LEGAL_DIRECTION`) clearly the other way:
+    its whole 80% range of log effect on the other side of 0, not merely its point estimate."""
+    legal = LEGAL_DIRECTION.get(name)
+    if legal == "raises":
+        return bool(log_effect + Z80 * sd < 0.0)  # bool: numpy's would not encode
+    if legal == "lowers":
+        return bool(log_effect - Z80 * sd > 0.0)
+    return False
+
+
 class Factor(msgspec.Struct, frozen=True, kw_only=True):
     feature: str
     fact: str
@@ -135,7 +146,7 @@ class Factor(msgspec.Struct, frozen=True, kw_only=True):
     explanation: str
     # How the law says the fact moves an award (`LEGAL_DIRECTION`), where it says so.
     legal_direction: Literal["raises", "lowers"] | None = None
-    # The data's effect goes the other way (the explanation then warns against reading it as the fact's own).
+    # The data's effect, its whole 80% range, goes the other way (`against_the_law`; the explanation then warns).
     against_legal_direction: bool = False
 
 
@@ -161,7 +172,7 @@ def explain(
         effect = _rounded(math.exp(contribution))
         explanation = _sentence(model, name, fact, level, effect, claim, x[j], case, lang)
         legal = LEGAL_DIRECTION.get(name)
-        against = legal is not None and (effect < 1.0 if legal == "raises" else effect > 1.0)
+        against = against_the_law(name, contribution, sd)
         factors.append(
             Factor(
                 feature=name,

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
 from litestar import Litestar
 from litestar.testing import TestClient
+
+from estimator.model.explain import against_the_law
 
 Client = TestClient[Litestar]
 BLOGGER = {
@@ -120,3 +124,12 @@ def test_a_fact_that_barely_moves_the_award_is_not_said_to_raise_or_lower_it(cli
     assert f"{fame['effect']:.2f}" == "1.00"  # the fitted effect of low fame rounds to none
     assert fame["explanation"] == "Fame of the work: low barely moves the median award ×1.00"
     assert chinese["fame=low"]["explanation"] == "作品知名度：低，使预计判赔中位数基本不变（为参照案件的1.00倍）"
+
+
+def test_a_fact_is_flagged_against_the_law_only_when_its_whole_range_is() -> None:
+    """The point estimate alone is noise for a rare fact (×1.02, range 0.43–2.43): not flagged."""
+    assert against_the_law("fame=high", math.log(0.53), 0.4)  # range 0.32–0.89: all below 1
+    assert not against_the_law("fame=high", math.log(0.9), 0.4)  # range reaches above 1
+    assert not against_the_law("intentional=no", math.log(1.018), 0.7)
+    assert against_the_law("intentional=no", math.log(1.8), 0.2)
+    assert not against_the_law("log_claim", math.log(0.1), 0.01)  # the law gives the claim no direction
