@@ -126,19 +126,22 @@ class EstimatorService:
         fields["precedents"] = self.precedents(question, tenant=tenant, calibration_id=calibration_id, limit=5)
         return ExplainedEstimate(**fields)
 
-    async def load(self, tenant: str | None, calibration_id: str | None) -> None:
-        """Read a stored calibration in (model, records, precedent index) in a worker thread, once.
+    async def load(self, tenant: str | None, calibration_id: str | None, *, precedents: bool = False) -> None:
+        """Read a stored calibration's model (and with `precedents`, its records and their index) in, once.
 
-        The first use of a large calibration decodes its model and thousands of records and codes them
-        for the precedents, which takes up to a second; done on the event loop it would stall every
-        other request. Async handlers await this before using a calibration; once it is cached, it
-        costs a look-up. An unknown id raises its 404 here, as it would later.
+        The first use of a large calibration decodes its model, and for precedents thousands of records
+        that are then coded, which takes up to a second; done on the event loop it would stall every
+        other request, so it is done in a worker thread. Async handlers await this before using a
+        calibration; once cached it costs a look-up. An unknown id raises its 404 here, as it would later.
         """
         if self.is_default(calibration_id) or tenant is None:
             return  # the bundled calibration is read at start-up; an anonymous caller has no other
         assert calibration_id is not None  # is_default(None) is True
-        if self._indexes.peek((tenant, calibration_id)) is None:
+        key = (tenant, calibration_id)
+        if precedents and self._indexes.peek(key) is None:
             await anyio.to_thread.run_sync(self._precedent_index, tenant, calibration_id)
+        elif self._models.peek(key) is None:
+            await anyio.to_thread.run_sync(self.model_for, tenant, calibration_id)
 
     async def chart(
         self,
@@ -342,8 +345,19 @@ class EstimatorService:
             diagnostics_json=msgspec.json.encode(diagnostics),
             records_json=records_json,
         )
+        legacy = self._legacy_copy(tenant, model.id, records_json)
+        if legacy is not None:
+            return _decoded(legacy), False
         stored, added = self._store.add(item)
         return _decoded(stored), added
+
+    def _legacy_copy(self, tenant: str, model_id: str, records_json: bytes) -> StoredCalibration | None:
+        """These records stored before ids covered them: under their model's id, with the same records."""
+        try:
+            stored = self._store.get(tenant, model_id)
+        except NotFoundError:
+            return None
+        return stored if stored.records_json == records_json else None
 
     def get_calibration(self, tenant: str | None, calibration_id: str) -> Calibration:
         if self.is_bundled(tenant, calibration_id):

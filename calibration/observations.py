@@ -43,9 +43,16 @@ class Exclusion(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def case_of(record: CaseRecord) -> Case:
-    """The pre-judgment facts of a decided case (its outcome fields dropped)."""
+    """The pre-judgment facts of a decided case (its outcome fields dropped).
+
+    A total the record's expenses use up (`check_claim_left`) says nothing of the loss claimed, and is
+    left out of the case, as an unstated total would be.
+    """
     fields = {name: getattr(record, name) for name in Case.__struct_fields__}
-    return Case(**fields)
+    try:
+        return Case(**fields)
+    except ValueError:
+        return Case(**{**fields, "claimed_total": None})
 
 
 def statutory_bounds(record: CaseRecord) -> tuple[float, float]:

@@ -236,18 +236,6 @@ class CaseRecord(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
         """Year of the judgment, or None when its date is unknown."""
         return None if self.judgment_date is None else int(self.judgment_date[:4])
 
-    @property
-    def claimed_loss(self) -> float | None:
-        """Economic loss claimed: stated, else `claimed_total` - `claimed_expenses` when both are known.
-
-        Without `claimed_expenses` the total is not taken as the loss: part of it may be expenses.
-        """
-        if self.claimed_economic_loss is not None:
-            return self.claimed_economic_loss
-        if self.claimed_total is not None and self.claimed_expenses is not None:
-            return max(self.claimed_total - self.claimed_expenses, 0.0)
-        return None
-
 
 def _judgment_date(value: str | None) -> date | None:
     """The judgment date as the earliest day it can be (1 January for a bare year), checking it exists."""

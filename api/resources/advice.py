@@ -105,5 +105,6 @@ class ClaimAdviceController(Controller):
         tenant: NamedDependency[str | None],
     ) -> ClaimAdvice:
         with fields_within("case"):
+            question_of(data.case)  # the request's own errors before the calibration's
             await service.load(tenant, data.case.calibration_id)
             return advice_for(data, service=service, tenant=tenant, lang=data.case.lang or language_of(request))

@@ -40,6 +40,7 @@ from estimator.model.case import (
     Role,
     WorkType,
     check_act_dates,
+    check_claim_left,
     check_claim_parts,
     law_version_of_acts,
 )
@@ -107,6 +108,7 @@ class EstimateRequest(RequestBody, frozen=True):
     def __post_init__(self) -> None:
         check_act_dates(self.law_version, self.act_start, self.act_end)
         check_claim_parts(self)
+        check_claim_left(self)
 
 
 def fields_within(prefix: str) -> AbstractContextManager[None]:
@@ -334,10 +336,9 @@ class EstimateController(Controller):
         tenant: NamedDependency[str | None],
     ) -> ExplainedEstimate:
         lang = data.lang or language_of(request)
-        await service.load(tenant, data.calibration_id)
-        return service.explained_estimate(
-            question_of(data), tenant=tenant, calibration_id=data.calibration_id, lang=lang
-        )
+        question = question_of(data)  # the request's own errors before the calibration's
+        await service.load(tenant, data.calibration_id, precedents=True)
+        return service.explained_estimate(question, tenant=tenant, calibration_id=data.calibration_id, lang=lang)
 
     @post(
         "/compare",
@@ -361,8 +362,9 @@ class EstimateController(Controller):
     ) -> Comparison:
         with fields_within("base"):
             base = question_of(data.base)
-            await service.load(tenant, data.base.calibration_id)
         variations = variation_questions(data)  # its errors already name the variation
+        with fields_within("base"):
+            await service.load(tenant, data.base.calibration_id)
         try:
             return service.compare(
                 base,
@@ -454,6 +456,11 @@ def variation_questions(data: CompareRequest) -> list[tuple[str, Question]]:
     out = []
     seen: set[str] = {"base"}  # the base is a scenario named "base"
     for i, variation in enumerate(data.variations):
+        if not (variation.name.isprintable() and variation.name.strip()):
+            raise InvalidInputError(
+                f"variation {i}: a name needs printable characters, not only spaces or control characters",
+                field=f"variations[{i}].name",
+            )
         if variation.name in seen:
             raise InvalidInputError(
                 f"variation `{variation.name}`: another scenario has this name; give each its own",

@@ -39,8 +39,8 @@ async def precedents_for(
 ) -> tuple[Question, list[Precedent]]:
     """The case a request describes, and the precedents it asks for (as a list or as a report)."""
     with fields_within("case"):
-        await service.load(tenant, data.case.calibration_id)
         question = question_of(data.case)
+        await service.load(tenant, data.case.calibration_id, precedents=True)
         return question, service.precedents(
             question,
             tenant=tenant,

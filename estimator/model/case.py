@@ -100,18 +100,19 @@ class Case(msgspec.Struct, frozen=True, kw_only=True):
 
     def __post_init__(self) -> None:
         check_claim_parts(self)
+        check_claim_left(self)
 
     @property
     def claim(self) -> float | None:
-        """The economic loss claimed: stated, else the total less stated expenses, else the total.
+        """The economic loss claimed: stated, else the total less the expenses (stated or itemised).
 
-        The last fallback overstates the loss by the expenses when only a total is known; records
-        rarely split the two, and a claim that includes expenses still caps the award.
+        Without expenses the total is taken whole: it overstates the loss by any expenses in it, but
+        records rarely split the two, and a claim that includes expenses still caps the award.
         """
         if self.claimed_economic_loss is not None:
             return self.claimed_economic_loss
         if self.claimed_total is not None:
-            # At least MIN_CLAIM is left for the loss: `check_claim_parts` refuses a total the expenses use up.
+            # At least MIN_CLAIM is left for the loss: `check_claim_left` refuses a total the expenses use up.
             return self.claimed_total - (self.expenses or 0.0)
         return None
 
@@ -162,16 +163,32 @@ def check_claim_parts(claimed: object) -> None:
     """Reject claimed parts that add up to more than their stated whole (a ValueError naming the fields).
 
     For a `Case` and a decided-case record alike: the itemised expenses must fit within
-    `claimed_expenses`, and the loss and the expenses (stated, or else itemised) within
-    `claimed_total`. Only `<=` is checked: a total may hold more (mental damages, say). Without a
-    stated loss, the loss claimed is what the total leaves after the expenses, and it must be a
-    claim (at least MIN_CLAIM), as a stated one must.
+    `claimed_expenses`, and the loss and the stated expenses within `claimed_total`. Only `<=` is
+    checked: a total may hold more (mental damages, say).
     """
     items = {item: getattr(claimed, item) for item in _EXPENSE_ITEMS}
     stated_expenses = getattr(claimed, "claimed_expenses")  # noqa: B009 - any object with the fields
     check_parts_within("claimed_expenses", stated_expenses, items)
-    expenses = {"claimed_expenses": stated_expenses} if stated_expenses is not None else items
     loss, total = getattr(claimed, "claimed_economic_loss"), getattr(claimed, "claimed_total")  # noqa: B009
+    check_parts_within("claimed_total", total, {"claimed_economic_loss": loss, "claimed_expenses": stated_expenses})
+
+
+def check_claim_left(case: object) -> None:
+    """Reject a case whose total the expenses use up: its loss claimed would be less than a claim can be.
+
+    For a case to estimate (a `Case`, or a request that becomes one) only: the itemised expenses,
+    where no total of expenses is stated, must fit within `claimed_total` too, and without a stated
+    loss the total must leave at least MIN_CLAIM for it (`Case.claim`). A decided-case record is not
+    held to this (`case_of` reads such a record's total as saying nothing of the loss): records
+    stored before the rule must still read.
+    """
+    stated_expenses = getattr(case, "claimed_expenses")  # noqa: B009 - any object with the fields
+    loss, total = getattr(case, "claimed_economic_loss"), getattr(case, "claimed_total")  # noqa: B009
+    expenses = (
+        {"claimed_expenses": stated_expenses}
+        if stated_expenses is not None
+        else {item: getattr(case, item) for item in _EXPENSE_ITEMS}
+    )
     check_parts_within("claimed_total", total, {"claimed_economic_loss": loss, **expenses})
     given = {name: value for name, value in expenses.items() if value is not None}
     if loss is None and total is not None and given and total - math.fsum(given.values()) < MIN_CLAIM:

@@ -372,3 +372,40 @@ def test_reading_a_calibration_in_and_cutting_a_batch_happen_off_the_event_loop(
         assert client.post("/v1/estimates/batch", json=[case], headers=A).status_code == 200
     assert threads["index"].startswith("AnyIO worker thread"), threads
     assert threads["batch"].startswith("AnyIO worker thread"), threads
+
+
+def test_a_record_whose_expenses_use_up_its_total_is_stored_and_its_calibration_used(
+    keyed: TestClient[Litestar],
+) -> None:
+    """An estimate's total must leave something for the loss; a decided record need not (its total then
+    says nothing of the loss claimed). Such a record, stored before or now, must not break its calibration."""
+    odd = {"id": "expenses-only", "law_version": "2020", "claimed_total": 1000, "claimed_expenses": 1000}
+    body = CASES + json.dumps({**odd, "awarded_total": 800}).encode() + b"\n"
+    made = keyed.post("/v1/calibrations", content=body, headers={**A, **NDJSON})
+    assert made.status_code == 201, made.text
+    case = {"law_version": "2020", "claimed_economic_loss": 5000, "calibration_id": made.json()["id"]}
+    assert keyed.post("/v1/estimates", json=case, headers=A).status_code == 200
+    assert keyed.post("/v1/precedents", json={"case": case}, headers=A).status_code == 200
+    compare = {"base": case, "variations": [{"name": "famous", "changes": {"fame": "high"}}]}
+    assert keyed.post("/v1/estimates/compare", json=compare, headers=A).status_code == 200
+    batch = keyed.post(f"/v1/estimates/batch?calibration_id={case['calibration_id']}", json=[odd], headers=A)
+    (row,) = batch.json()
+    assert row["error"]["errors"][0]["field"] == "[0].claimed_expenses"  # as a case to estimate: refused by name
+
+
+def test_records_stored_under_their_models_id_are_found_again_not_stored_twice(tmp_path: Path) -> None:
+    """A calibration stored before ids covered the records is keyed by its model's id; sending the same
+    records again finds it (200), rather than storing a second copy under the new kind of id."""
+    body = b"\n".join(CASES.splitlines()[:30])
+    with TestClient(keyed_app(tmp_path)) as client:
+        made = client.post("/v1/calibrations?name=first", content=body, headers={**A, **NDJSON}).json()
+    with closing(open_store(str(tmp_path), None)) as store:  # as an earlier version stored it
+        stored = store.get("firm-a", made["id"])
+        store.delete("firm-a", made["id"])
+        store.save(msgspec.structs.replace(stored, id=made["model"]["id"]))
+    with TestClient(keyed_app(tmp_path)) as client:
+        again = client.post("/v1/calibrations", content=body, headers={**A, **NDJSON})
+        assert again.status_code == 200, again.text
+        assert (again.json()["id"], again.json()["name"]) == (made["model"]["id"], "first")
+        listed = client.get("/v1/calibrations", headers=A).json()["calibrations"]
+        assert [c["id"] for c in listed] == [made["model"]["id"]]

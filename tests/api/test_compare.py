@@ -59,8 +59,14 @@ def test_a_bad_change_names_the_variation_and_field(client: Client) -> None:
 
 @pytest.mark.parametrize(
     ("names", "field"),
-    [(["famous", "famous"], "variations[1].name"), (["base"], "variations[0].name"), (["a\nb"], "variations[0].name")],
-    ids=["twice", "the base's name", "a line break"],
+    [
+        (["famous", "famous"], "variations[1].name"),
+        (["base"], "variations[0].name"),
+        (["a\nb"], "variations[0].name"),
+        (["a\u0085b"], "variations[0].name"),
+        (["ok", "   "], "variations[1].name"),
+    ],
+    ids=["twice", "the base's name", "a line break", "a C1 control", "only spaces"],
 )
 def test_each_variation_has_a_printable_name_of_its_own(client: Client, names: list[str], field: str) -> None:
     body = {"base": BASE, "variations": [{"name": name, "changes": {"fame": "high"}} for name in names]}

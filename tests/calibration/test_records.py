@@ -9,6 +9,7 @@ from typing import Any
 import msgspec
 import pytest
 
+from calibration.observations import case_of
 from calibration.records import (
     FIELD_NAMES,
     MAX_ISSUES,
@@ -138,16 +139,20 @@ def test_year_comes_from_the_judgment_date(judgment_date: str | None, year: int 
 
 
 @pytest.mark.parametrize(
-    ("fields", "claimed_loss"),
+    ("fields", "claim"),
     [
         ({"claimed_economic_loss": 10_000.0, "claimed_expenses": 9_000.0, "claimed_total": 19_000.0}, 10_000),
         ({"claimed_expenses": 9_000.0, "claimed_total": 19_000.0}, 10_000),
-        ({"claimed_total": 19_000.0}, None),  # part of the total may be expenses: unknown, not a guess
+        ({"notarization_fee": 1_000.0, "evidence_fee": 500.0, "claimed_total": 19_000.0}, 17_500),
+        ({"claimed_total": 19_000.0}, 19_000),
+        # A total the expenses use up says nothing of the loss; the record still reads (it may be stored).
+        ({"claimed_expenses": 19_000.0, "claimed_total": 19_000.0}, None),
+        ({"notarization_fee": 20_000.0, "claimed_total": 19_000.0}, None),
         ({}, None),
     ],
 )
-def test_claimed_loss_is_stated_or_total_less_expenses(fields: dict[str, float], claimed_loss: float | None) -> None:
-    assert msgspec.convert({"id": "x", **fields}, CaseRecord).claimed_loss == claimed_loss
+def test_a_records_claim_is_read_as_an_estimates_is(fields: dict[str, float], claim: float | None) -> None:
+    assert case_of(msgspec.convert({"id": "x", **fields}, CaseRecord)).claim == claim
 
 
 # --- round-trips ---------------------------------------------------------------------------------
