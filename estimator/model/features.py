@@ -47,9 +47,19 @@ class FeatureSpec(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True)
     # else 5,000,000): no statutory award can exceed the cap, so a claim beyond it says nothing more
     # about one. False in models fitted before (omitted from their encoding, so their ids hold).
     claim_capped: bool = False
+    # The claim is the total less the expenses however they are stated, itemised fees included
+    # (`Case.claim`). False in models fitted before, which read it less stated expenses only, as then.
+    claim_less_itemised: bool = False
 
     @classmethod
-    def build(cls, *, log_claim_centre: float, log_audience_centre: float, claim_capped: bool = True) -> FeatureSpec:
+    def build(
+        cls,
+        *,
+        log_claim_centre: float,
+        log_audience_centre: float,
+        claim_capped: bool = True,
+        claim_less_itemised: bool = True,
+    ) -> FeatureSpec:
         names = ["intercept", *NUMERIC]
         for field, levels in CATEGORICAL:
             names.extend(f"{field}={level}" for level in levels)
@@ -58,6 +68,7 @@ class FeatureSpec(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True)
             log_claim_centre=log_claim_centre,
             log_audience_centre=log_audience_centre,
             claim_capped=claim_capped,
+            claim_less_itemised=claim_less_itemised,
         )
 
     @property
@@ -128,6 +139,7 @@ class CaseColumns:
         part.codes = {name: column[index] for name, column in self.codes.items()}
         part.law_given = self.law_given[index]
         part.expenses, part.claim, part.disputed = self.expenses[index], self.claim[index], self.disputed[index]
+        part._claim_less_stated = self._claim_less_stated[index]
         return part
 
     def _derive(self) -> None:
@@ -145,6 +157,12 @@ class CaseColumns:
         # The economic loss claimed (Case.claim): stated, else the total less the expenses (stated or itemised;
         # a case leaves at least MIN_CLAIM for the loss), else NaN.
         self.claim = np.where(~np.isnan(loss), loss, total - np.nan_to_num(self.expenses))
+        # As models fitted before `FeatureSpec.claim_less_itemised` read it: less stated expenses only.
+        self._claim_less_stated = np.where(
+            ~np.isnan(loss),
+            loss,
+            np.where(~np.isnan(expenses_stated) & (total > expenses_stated), total - expenses_stated, total),
+        )
         # What the fee is charged on (Case.amount_in_dispute): the whole monetary claim.
         self.disputed = np.where(~np.isnan(total), total, self.claim + np.nan_to_num(self.expenses))
 
@@ -157,7 +175,8 @@ class CaseColumns:
         own claim still caps the award: claim advice varies the amount asked, not the case.
         """
         index = {name: i for i, name in enumerate(spec.names)}
-        claim = self.claim[rows] if covariate_claim is None else covariate_claim[rows]
+        read = self.claim if spec.claim_less_itemised else self._claim_less_stated
+        claim = read[rows] if covariate_claim is None else covariate_claim[rows]
         if spec.claim_capped:  # NaN (not stated) stays NaN
             claim = np.minimum(claim, np.where(self.codes["law_version"][rows] == _LAW_2010, _CAP_2010, _CAP_2020))
         n = claim.shape[0]

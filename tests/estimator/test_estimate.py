@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import msgspec
 import pytest
 
@@ -12,6 +14,7 @@ from estimator.model.advice import advise_claim
 from estimator.model.artifact import FittedModel, default_model
 from estimator.model.case import Case
 from estimator.model.estimate import Evidence, Question, Settings, estimate_cases
+from estimator.model.features import CaseColumns
 
 
 @pytest.fixture(scope="module")
@@ -183,3 +186,18 @@ def test_a_case_ending_without_judgment_says_what_its_award_stands_for(
     assert any(a.startswith(chinese) for a in zh.law.assumptions)
     (judged,) = estimate_cases(model, [Question(case=BLOGGER)])
     assert not any(a.startswith(("settled", "claim withdrawn")) for a in judged.law.assumptions)
+
+
+def test_a_model_fitted_before_itemised_fees_were_deducted_reads_the_claim_as_it_was_fitted() -> None:
+    """The claim is now the total less itemised fees too; a model fitted before keeps reading it less stated
+    expenses only, and its content id (the flag is left out of its encoding)."""
+    case = Case(law_version="2020", claimed_total=19_000, notarization_fee=1_000)
+    spec = default_model().features
+    assert spec.claim_less_itemised
+    before = msgspec.structs.replace(spec, claim_less_itemised=False)
+    assert b"claim_less_itemised" not in msgspec.json.encode(before)
+    column = spec.names.index("log_claim")
+    columns = CaseColumns([case])
+    now, then = columns.design_matrix(spec)[0, column], columns.design_matrix(before)[0, column]
+    assert then - now == pytest.approx(math.log(19_000 / 18_000))
+    assert case.claim == 18_000
