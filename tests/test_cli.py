@@ -236,3 +236,20 @@ def test_an_unknown_language_is_refused_by_name(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "--lang" in result.stderr
     assert not (tmp_path / "out.jsonl").exists()
+
+
+def test_a_byte_order_mark_before_a_json_or_ndjson_file_is_skipped(tmp_path: Path) -> None:
+    """The command line reads files itself (no request class strips the mark first)."""
+    rows = [{"id": f"c{i}", "law_version": "2020", "claimed_economic_loss": 5000 + i} for i in range(3)]
+    texts = {"a.json": json.dumps(rows), "b.jsonl": "".join(json.dumps(r) + "\n" for r in rows)}
+    outputs = []
+    for name, text in texts.items():
+        for marked in (False, True):
+            source = tmp_path / (("marked-" if marked else "") + name)
+            source.write_bytes((b"\xef\xbb\xbf" if marked else b"") + text.encode())
+            out = tmp_path / f"{source.stem}.out.jsonl"
+            result = run("estimator", "score", str(source), "-o", str(out))
+            assert result.returncode == 0, result.stderr
+            outputs.append(out.read_text())
+    assert len(set(outputs)) == 1
+    assert '"error"' not in outputs[0]
