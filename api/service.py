@@ -325,16 +325,21 @@ class EstimatorService:
     ) -> tuple[Calibration, bool]:
         """Parse, fit, validate and store; nothing is stored unless every step succeeded.
 
-        Also says whether it is new: ids are content hashes (`calibration_id`), so the same records sent
-        again find the calibration stored the first time (under its first name and date), returned as it is.
+        Also says whether it is new: the same records sent again find the calibration stored the first
+        time (under its first id, name and date), returned as it is.
         """
         try:
             records = parse_records(body, fmt, max_records=self._max_records)
         except TooManyRecordsError as exc:
             raise PayloadTooLargeError(exc.message, field="records") from exc
+        records_json = msgspec.json.encode(records)
+        # These very records stored before, perhaps under another id (ids were once the model's alone,
+        # and a model fitted by an earlier version has another id anyway): found, not fitted again.
+        earlier = self._store.find_records(tenant, records_json)
+        if earlier is not None:
+            return _decoded(earlier), False
         model = fit_award_model(records)
         diagnostics = evaluate(records)
-        records_json = msgspec.json.encode(records)
         item = StoredCalibration(
             id=calibration_id(model, records_json),
             tenant=tenant,
@@ -345,19 +350,8 @@ class EstimatorService:
             diagnostics_json=msgspec.json.encode(diagnostics),
             records_json=records_json,
         )
-        legacy = self._legacy_copy(tenant, model.id, records_json)
-        if legacy is not None:
-            return _decoded(legacy), False
         stored, added = self._store.add(item)
         return _decoded(stored), added
-
-    def _legacy_copy(self, tenant: str, model_id: str, records_json: bytes) -> StoredCalibration | None:
-        """These records stored before ids covered them: under their model's id, with the same records."""
-        try:
-            stored = self._store.get(tenant, model_id)
-        except NotFoundError:
-            return None
-        return stored if stored.records_json == records_json else None
 
     def get_calibration(self, tenant: str | None, calibration_id: str) -> Calibration:
         if self.is_bundled(tenant, calibration_id):

@@ -95,6 +95,10 @@ class CalibrationStore(Protocol):
         """As `save`, and whether `item` was stored now (False: the stored one was there before)."""
         ...
 
+    def find_records(self, tenant: str, records_json: bytes) -> StoredCalibration | None:
+        """The tenant's calibration fitted from exactly these records (the oldest, if several), or None."""
+        ...
+
     def get(self, tenant: str, calibration_id: str) -> StoredCalibration:
         """The tenant's calibration; `NotFoundError` if missing or owned by another tenant."""
         ...
@@ -225,6 +229,19 @@ class SQLiteCalibrationStore:
         if row is None:
             raise _not_found(calibration_id)
         return _stored(row)
+
+    def find_records(self, tenant: str, records_json: bytes) -> StoredCalibration | None:
+        _require_text(tenant, "tenant")
+        if not isinstance(records_json, bytes):
+            raise InvalidInputError("records_json must be bytes", field="records_json")
+        # Compared whole, in SQL, over the tenant's rows only: a firm holds tens of calibrations, not millions.
+        with self._locked() as connection:
+            row: tuple[object, ...] | None = connection.execute(
+                f"SELECT {_FULL_COLUMNS} FROM calibrations WHERE tenant = ? AND records_json = ?"
+                " ORDER BY created_at_us, seq LIMIT 1",
+                (tenant, records_json),
+            ).fetchone()
+        return None if row is None else _stored(row)
 
     def list(
         self, tenant: str, *, limit: int = DEFAULT_LIST_LIMIT, offset: int = 0

@@ -393,19 +393,21 @@ def test_a_record_whose_expenses_use_up_its_total_is_stored_and_its_calibration_
     assert row["error"]["errors"][0]["field"] == "[0].claimed_expenses"  # as a case to estimate: refused by name
 
 
-def test_records_stored_under_their_models_id_are_found_again_not_stored_twice(tmp_path: Path) -> None:
-    """A calibration stored before ids covered the records is keyed by its model's id; sending the same
-    records again finds it (200), rather than storing a second copy under the new kind of id."""
+def test_records_stored_by_an_earlier_version_are_found_again_not_stored_twice(tmp_path: Path) -> None:
+    """A calibration stored by an earlier version has another id (once its model's, a model fitted by
+    other code); sending the same records again finds it by its records (200), not a second copy."""
     body = b"\n".join(CASES.splitlines()[:30])
+    legacy_id = "0123456789abcdef"
     with TestClient(keyed_app(tmp_path)) as client:
         made = client.post("/v1/calibrations?name=first", content=body, headers={**A, **NDJSON}).json()
     with closing(open_store(str(tmp_path), None)) as store:  # as an earlier version stored it
         stored = store.get("firm-a", made["id"])
         store.delete("firm-a", made["id"])
-        store.save(msgspec.structs.replace(stored, id=made["model"]["id"]))
+        store.save(msgspec.structs.replace(stored, id=legacy_id))
     with TestClient(keyed_app(tmp_path)) as client:
         again = client.post("/v1/calibrations", content=body, headers={**A, **NDJSON})
         assert again.status_code == 200, again.text
-        assert (again.json()["id"], again.json()["name"]) == (made["model"]["id"], "first")
+        assert (again.json()["id"], again.json()["name"]) == (legacy_id, "first")
         listed = client.get("/v1/calibrations", headers=A).json()["calibrations"]
-        assert [c["id"] for c in listed] == [made["model"]["id"]]
+        assert [c["id"] for c in listed] == [legacy_id]
+        assert client.post("/v1/calibrations", content=body, headers={**B, **NDJSON}).status_code == 201  # per firm

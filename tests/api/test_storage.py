@@ -501,3 +501,15 @@ def test_open_store_with_postgresql_url_says_it_is_not_supported_yet(tmp_path: P
 def test_open_store_rejects_other_urls(tmp_path: Path, url: str) -> None:
     with pytest.raises(ValueError, match="DATABASE_URL"):
         open_store(str(tmp_path), url)
+
+
+def test_a_calibration_is_found_by_its_records_within_its_tenant(store: SQLiteCalibrationStore) -> None:
+    first = calibration(1, created_at="2024-01-01T00:00:00+00:00")
+    later = calibration(1, calibration_id="other-id", created_at="2025-01-01T00:00:00+00:00")
+    theirs = calibration(1, tenant="firm-b")
+    for item in (later, first, theirs):
+        store.save(item)
+    assert store.find_records("firm-a", first.records_json) == first  # the oldest of two
+    assert store.find_records("firm-b", first.records_json) == theirs
+    assert store.find_records("firm-a", calibration(2).records_json) is None
+    assert store.find_records("firm-c", first.records_json) is None
