@@ -579,7 +579,8 @@ def _csv_entries(data: bytes, max_records: int | None) -> list[_Entry]:
         raise _fail(f"the CSV is not UTF-8 text (bad byte at {exc.start})") from None
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows = _csv_rows(reader)
-    header_row = next(rows, None)
+    # The header is the first row with something in it: blank lines (or `,,,`) before it are skipped.
+    header_row = next((row for row in rows if any(cell.strip() for cell in row[1])), None)
     if header_row is None:
         return []
     header = _check_header(header_row[1])

@@ -618,3 +618,10 @@ def test_scoring_input_ignores_exactly_the_fields_a_record_has_beyond_a_case() -
     """A file of decided cases scores as it is; a field neither a case nor a record has is refused."""
     assert set(CaseRecord.__struct_fields__) - set(Case.__struct_fields__) == RECORD_ONLY_FIELDS
     assert set(Case.__struct_fields__) <= set(CaseRecord.__struct_fields__)
+
+
+def test_blank_lines_before_a_csv_header_are_skipped() -> None:
+    """As in a batch: a spreadsheet's leading empty rows are no header."""
+    text = records_to_csv(bundled_records()[:3])
+    plain = parse_records(text.encode(), "csv")
+    assert parse_records(("\r\n,,,\r\n" + text).encode(), "csv") == plain
