@@ -51,7 +51,8 @@ def uncompressed_body_only(request: Request) -> None:  # type: ignore[type-arg] 
     """A 415 for a body in a content coding we do not decode (RFC 9110 §15.5.16), rather than its
     compressed bytes reported as malformed JSON or CSV."""
     codings = [c.strip().lower() for c in header_list(request, "content-encoding").split(",") if c.strip()]
-    has_body = request.headers.get("content-length", "0").strip() != "0" or "transfer-encoding" in request.headers
+    length = request.headers.get("content-length", "0").strip()
+    has_body = (not length.isdigit() or int(length) > 0) or "transfer-encoding" in request.headers
     if has_body and any(c != "identity" for c in codings):
         shown = ", ".join(codings)
         raise UnsupportedMediaTypeError(

@@ -91,8 +91,15 @@ def _negotiate(
         return default  # no Accept, or nothing but empty list elements
     refused = {value for value, quality in weighted if quality == 0}
 
-    def is_refused(media: str) -> bool:  # by name, or by a range that holds it (`text/*;q=0`)
+    def named_or_ranged(media: str) -> bool:  # refused by name, or by a range that holds it (`text/*;q=0`)
         return bool({media, media.split("/")[0] + "/*"} & refused)
+
+    # A format is refused when any name of it is: `application/ndjson` and `application/x-ndjson` are one
+    # answer, so refusing either refuses both.
+    refused_formats = {formats[m] for m in formats if named_or_ranged(m)}
+
+    def is_refused(media: str) -> bool:
+        return formats[media] in refused_formats
 
     for media in (value for value, quality in weighted if quality > 0):
         if media.endswith("/*"):

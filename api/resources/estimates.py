@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import functools
 import re
+import unicodedata
 from contextlib import AbstractContextManager
 from typing import Annotated, Literal
 
@@ -456,17 +457,18 @@ def variation_questions(data: CompareRequest) -> list[tuple[str, Question]]:
     out = []
     seen: set[str] = {"base"}  # the base is a scenario named "base"
     for i, variation in enumerate(data.variations):
-        if not (variation.name.isprintable() and variation.name.strip()):
+        name = variation.name.strip()
+        if not name or any(unicodedata.category(c) in _NOT_IN_A_NAME for c in variation.name):
             raise InvalidInputError(
-                f"variation {i}: a name needs printable characters, not only spaces or control characters",
+                f"variation {i}: a name needs something besides spaces, and no control or line-break characters",
                 field=f"variations[{i}].name",
             )
-        if variation.name in seen:
+        if name in seen:
             raise InvalidInputError(
                 f"variation `{variation.name}`: another scenario has this name; give each its own",
                 field=f"variations[{i}].name",
             )
-        seen.add(variation.name)
+        seen.add(name)
         fixed = sorted(_SHARED_BY_ALL.intersection(variation.changes))
         if fixed:  # one calibration and one language for the whole comparison: the base's
             raise InvalidInputError(
@@ -494,6 +496,9 @@ def variation_questions(data: CompareRequest) -> list[tuple[str, Question]]:
 
 
 _SHARED_BY_ALL = frozenset({"calibration_id", "lang"})
+# Control characters (C0, C1), line and paragraph separators, surrogates and unassigned code points;
+# any other character, a full-width space (U+3000) among them, may be in a scenario's name.
+_NOT_IN_A_NAME = frozenset({"Cc", "Zl", "Zp", "Cs", "Cn"})
 _UNKNOWN_CHANGE = re.compile(r"unknown field `([^`]+)`")
 
 

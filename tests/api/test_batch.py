@@ -143,6 +143,11 @@ def test_a_media_range_does_not_reach_outside_itself(client: Client) -> None:
     assert refused.status_code == 406
     elsewhere = client.post("/v1/estimates/batch", content=text, headers={**csv_body, "accept": "text/*;q=0, */*"})
     assert elsewhere.headers["content-type"].startswith("application/json")  # a refused range is refused
+    # Both names of NDJSON are one answer: refusing the one we send refuses the format.
+    aliased = client.post(
+        "/v1/estimates/batch", content=_ndjson(_rows(1)), headers={**NDJSON, "accept": "application/x-ndjson;q=0, */*"}
+    )
+    assert aliased.headers["content-type"].startswith("application/json")
 
 
 def test_a_json_array_comes_back_as_a_json_array(client: Client) -> None:

@@ -65,14 +65,24 @@ def test_a_bad_change_names_the_variation_and_field(client: Client) -> None:
         (["a\nb"], "variations[0].name"),
         (["a\u0085b"], "variations[0].name"),
         (["ok", "   "], "variations[1].name"),
+        (["famous", "famous "], "variations[1].name"),
+        (["a\u2028b"], "variations[0].name"),
     ],
-    ids=["twice", "the base's name", "a line break", "a C1 control", "only spaces"],
+    ids=["twice", "the base's name", "a line break", "a C1 control", "only spaces", "twice but for a space", "U+2028"],
 )
 def test_each_variation_has_a_printable_name_of_its_own(client: Client, names: list[str], field: str) -> None:
     body = {"base": BASE, "variations": [{"name": name, "changes": {"fame": "high"}} for name in names]}
     response = client.post("/v1/estimates/compare", json=body)
     assert response.status_code == 400, response.text
     assert response.json()["errors"][0]["field"] == field
+
+
+def test_names_in_any_script_with_any_space_are_names(client: Client) -> None:
+    names = ["高\u3000知名度", "famous\u00a0work", "a\u200bb"]  # full-width, no-break and zero-width spaces
+    body = {"base": BASE, "variations": [{"name": name, "changes": {"fame": "high"}} for name in names]}
+    response = client.post("/v1/estimates/compare", json=body)
+    assert response.status_code == 200, response.text
+    assert [s["name"] for s in response.json()["scenarios"]] == ["base", *names]
 
 
 def test_scenarios_are_explained_in_the_language_asked(client: Client) -> None:

@@ -147,6 +147,8 @@ def test_a_compressed_body_is_a_415_naming_the_header(client: Client, path: str,
     plain = {"content-type": "application/json", "content-encoding": "identity"}
     assert client.post(path, content=gzip.decompress(body), headers=plain).status_code == 200
     assert client.get("/v1/statutes", headers={"content-encoding": "gzip"}).status_code == 200  # no body, no matter
+    empty = client.post(path, content=b"", headers={"content-encoding": "gzip", "content-length": "00"})
+    assert empty.status_code == 400  # an empty body, read as such: not a 415 for compression
 
 
 @pytest.mark.parametrize(
