@@ -289,16 +289,21 @@ def test_a_firms_upload_of_the_bundled_records_is_its_own_calibration(keyed: Tes
     assert keyed.get(f"/v1/calibrations/{created['id']}", headers=B).status_code == 404
 
 
+def _stored_by_an_earlier_version(data_dir: Path, body: bytes, name: str, stored_id: str) -> None:
+    """Firm A's calibration of `body`, as an earlier version stored it: the same row under `stored_id`."""
+    with TestClient(keyed_app(data_dir)) as client:
+        made = client.post(f"/v1/calibrations?name={name}", content=body, headers={**A, **NDJSON}).json()
+    with closing(open_store(str(data_dir), None)) as store:
+        stored = store.get("firm-a", made["id"])
+        store.delete("firm-a", made["id"])
+        store.save(msgspec.structs.replace(stored, id=stored_id))
+
+
 def test_a_calibration_stored_under_the_default_models_id_is_its_firms_own(tmp_path: Path) -> None:
     """Before ids covered the records, a firm's upload of the bundled records got the default model's id.
     For that firm the id names its own copy, which it can read under its name, rename and delete."""
     bundled_id = default_model().id
-    with TestClient(keyed_app(tmp_path)) as client:
-        made = client.post("/v1/calibrations?name=ours", content=CASES, headers={**A, **NDJSON}).json()
-    with closing(open_store(str(tmp_path), None)) as store:  # as an earlier version stored it
-        stored = store.get("firm-a", made["id"])
-        store.delete("firm-a", made["id"])
-        store.save(msgspec.structs.replace(stored, id=bundled_id))
+    _stored_by_an_earlier_version(tmp_path, CASES, "ours", bundled_id)
     with TestClient(keyed_app(tmp_path)) as keyed:
         _check_the_firms_copy_of_the_bundled_calibration(keyed, bundled_id)
 
@@ -398,12 +403,7 @@ def test_records_stored_by_an_earlier_version_are_found_again_not_stored_twice(t
     other code); sending the same records again finds it by its records (200), not a second copy."""
     body = b"\n".join(CASES.splitlines()[:30])
     legacy_id = "0123456789abcdef"
-    with TestClient(keyed_app(tmp_path)) as client:
-        made = client.post("/v1/calibrations?name=first", content=body, headers={**A, **NDJSON}).json()
-    with closing(open_store(str(tmp_path), None)) as store:  # as an earlier version stored it
-        stored = store.get("firm-a", made["id"])
-        store.delete("firm-a", made["id"])
-        store.save(msgspec.structs.replace(stored, id=legacy_id))
+    _stored_by_an_earlier_version(tmp_path, body, "first", legacy_id)
     with TestClient(keyed_app(tmp_path)) as client:
         again = client.post("/v1/calibrations", content=body, headers={**A, **NDJSON})
         assert again.status_code == 200, again.text
