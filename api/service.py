@@ -134,10 +134,9 @@ class EstimatorService:
         other request, so it is done in a worker thread. Async handlers await this before using a
         calibration; once cached it costs a look-up. An unknown id raises its 404 here, as it would later.
         """
-        if self.is_default(calibration_id) or tenant is None:
-            return  # the bundled calibration is read at start-up; an anonymous caller has no other
-        assert calibration_id is not None  # is_default(None) is True
-        key = (tenant, calibration_id)
+        key = self._own(tenant, calibration_id)  # an anonymous caller's other id: its 404, here
+        if key is None:
+            return  # the bundled calibration is read at start-up
         if precedents and self._indexes.peek(key) is None:
             await anyio.to_thread.run_sync(self._precedent_index, tenant, calibration_id)
         elif self._models.peek(key) is None:

@@ -414,7 +414,6 @@ class EstimateController(Controller):
         in_format = body_format(request)
         with parameters_named("query", "calibration_id"):  # only the query's calibration: not a CSV column so named
             await service.load(tenant, calibration_id)
-            service.model_for(tenant, calibration_id)
         # Counting and cutting the body decodes all of it (a 20 MB JSON array takes seconds): not on the loop.
         media_type, chunks = await anyio.to_thread.run_sync(
             functools.partial(

@@ -184,18 +184,18 @@ def check_claim_left(case: object) -> None:
     """
     stated_expenses = getattr(case, "claimed_expenses")  # noqa: B009 - any object with the fields
     loss, total = getattr(case, "claimed_economic_loss"), getattr(case, "claimed_total")  # noqa: B009
-    expenses = (
-        {"claimed_expenses": stated_expenses}
-        if stated_expenses is not None
-        else {item: getattr(case, item) for item in _EXPENSE_ITEMS}
-    )
-    check_parts_within("claimed_total", total, {"claimed_economic_loss": loss, **expenses})
+    if stated_expenses is not None:
+        expenses = {"claimed_expenses": stated_expenses}  # within the total already (`check_claim_parts`)
+    else:
+        expenses = {item: getattr(case, item) for item in _EXPENSE_ITEMS}
+        check_parts_within("claimed_total", total, {"claimed_economic_loss": loss, **expenses})
     given = {name: value for name, value in expenses.items() if value is not None}
-    if loss is None and total is not None and given and total - math.fsum(given.values()) < MIN_CLAIM:
+    spent = math.fsum(given.values())
+    if loss is None and total is not None and given and total - spent < MIN_CLAIM:
         named = " + ".join(f"`{name}`" for name in given)
         verb = "leaves" if len(given) == 1 else "leave"
         raise ValueError(
-            f"{named} ({_amount(math.fsum(given.values()))}) {verb} less than {MIN_CLAIM:g} yuan of `claimed_total` "
+            f"{named} ({_amount(spent)}) {verb} less than {MIN_CLAIM:g} yuan of `claimed_total` "
             f"({_amount(total)}) for the economic loss; a claim of expenses alone is not an award of damages to "
             "estimate: state `claimed_economic_loss`, or a total with the loss in it"
         )

@@ -139,7 +139,6 @@ class CaseColumns:
         part.codes = {name: column[index] for name, column in self.codes.items()}
         part.law_given = self.law_given[index]
         part.expenses, part.claim, part.disputed = self.expenses[index], self.claim[index], self.disputed[index]
-        part._claim_less_stated = self._claim_less_stated[index]
         return part
 
     def _derive(self) -> None:
@@ -157,14 +156,16 @@ class CaseColumns:
         # The economic loss claimed (Case.claim): stated, else the total less the expenses (stated or itemised;
         # a case leaves at least MIN_CLAIM for the loss), else NaN.
         self.claim = np.where(~np.isnan(loss), loss, total - np.nan_to_num(self.expenses))
-        # As models fitted before `FeatureSpec.claim_less_itemised` read it: less stated expenses only.
-        self._claim_less_stated = np.where(
-            ~np.isnan(loss),
-            loss,
-            np.where(~np.isnan(expenses_stated) & (total > expenses_stated), total - expenses_stated, total),
-        )
         # What the fee is charged on (Case.amount_in_dispute): the whole monetary claim.
         self.disputed = np.where(~np.isnan(total), total, self.claim + np.nan_to_num(self.expenses))
+
+    def _claim_less_stated(self, rows: slice) -> FloatArray:
+        """The claim as models fitted before `FeatureSpec.claim_less_itemised` read it: less stated expenses only."""
+        loss, stated, total = (
+            self.numeric[k][rows] for k in ("claimed_economic_loss", "claimed_expenses", "claimed_total")
+        )
+        less: FloatArray = np.where(~np.isnan(stated) & (total > stated), total - stated, total)
+        return np.where(~np.isnan(loss), loss, less)
 
     def design_matrix(
         self, spec: FeatureSpec, rows: slice = slice(None), *, covariate_claim: FloatArray | None = None
@@ -175,8 +176,12 @@ class CaseColumns:
         own claim still caps the award: claim advice varies the amount asked, not the case.
         """
         index = {name: i for i, name in enumerate(spec.names)}
-        read = self.claim if spec.claim_less_itemised else self._claim_less_stated
-        claim = read[rows] if covariate_claim is None else covariate_claim[rows]
+        if covariate_claim is not None:
+            claim = covariate_claim[rows]
+        elif spec.claim_less_itemised:
+            claim = self.claim[rows]
+        else:
+            claim = self._claim_less_stated(rows)
         if spec.claim_capped:  # NaN (not stated) stays NaN
             claim = np.minimum(claim, np.where(self.codes["law_version"][rows] == _LAW_2010, _CAP_2010, _CAP_2020))
         n = claim.shape[0]
