@@ -11,6 +11,7 @@ for a 5,000 and a 5,000,000 award:
 
 Baselines: `constant` (empirical quantiles of training awards) and `ratio` (empirical quantiles of
 award/claim times the claim; `constant` where the claim is unknown), both held to the case's bounds.
+The model is reported as it answers, pooled with its claim rule, and as its regression alone.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from calibration.fit import (
     MIN_FOLD_CASES,
     FitSettings,
     covered,
+    fit_claim_rule,
     fit_core,
     folds_of,
     interval_scale,
@@ -72,6 +74,9 @@ class Evaluation(msgspec.Struct, frozen=True, kw_only=True):
     held_out: list[HeldOut] = msgspec.field(default_factory=list)
     # The seed of the fold shuffle, so that a report can be reproduced (None in reports stored before it).
     seed: int | None = None
+    # The regression without the claim rule it is pooled with (None when not pooled, and in reports
+    # stored before pooling): what pooling changes.
+    regression_alone: Metrics | None = None
 
 
 def evaluate(records: Sequence[CaseRecord], *, folds: int = 10, settings: FitSettings | None = None) -> Evaluation:
@@ -81,7 +86,8 @@ def evaluate(records: Sequence[CaseRecord], *, folds: int = 10, settings: FitSet
     settings = msgspec.structs.replace(settings, min_cases=min(settings.min_cases, MIN_FOLD_CASES))
     k = len(used) if len(used) < LOO_BELOW else min(folds, len(used))
     n = len(used)
-    quantiles = {name: np.zeros((n, len(_INNER_QUANTILES))) for name in ("model", "constant", "ratio")}
+    names = ("model", "regression", "constant", "ratio")
+    quantiles = {name: np.zeros((n, len(_INNER_QUANTILES))) for name in names}
     coded = CaseColumns([o.case for o in used])
     for fold in folds_of(n, k, seed=settings.seed):
         train_index, test_index = split_fold(n, fold)
@@ -91,8 +97,12 @@ def evaluate(records: Sequence[CaseRecord], *, folds: int = 10, settings: FitSet
         train_columns = coded.take(train_index)
         core = fit_core(train, settings=settings, columns=train_columns)
         scale = interval_scale(train, settings=inner, columns=train_columns, start=core.mode)
-        dist = predict_core(core, test, scale=scale, columns=coded.take(test_index))
+        rule = fit_claim_rule(train, core, columns=train_columns, weight=settings.claim_rule_weight)
+        test_columns = coded.take(test_index)
+        dist = predict_core(core, test, scale=scale, columns=test_columns, rule=rule)
         quantiles["model"][test_index] = dist.quantile(_INNER_QUANTILES)
+        alone = predict_core(core, test, scale=scale, columns=test_columns)
+        quantiles["regression"][test_index] = alone.quantile(_INNER_QUANTILES)
         quantiles["constant"][test_index] = _constant(train, test)
         quantiles["ratio"][test_index] = _ratio(train, test)
     observed = np.array([o.point for o in used])
@@ -106,6 +116,7 @@ def evaluate(records: Sequence[CaseRecord], *, folds: int = 10, settings: FitSet
         model=model,
         constant=metrics["constant"],
         ratio=ratio,
+        regression_alone=None if settings.claim_rule_weight == 0 else metrics["regression"],
         beats_ratio_rule=(
             model.median_abs_log_error < ratio.median_abs_log_error
             and model.interval_score_80 < ratio.interval_score_80

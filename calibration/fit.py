@@ -3,7 +3,8 @@
 `fit_award_model` is a pure function from records to a new `FittedModel`. The regression is a
 censored log-normal with a Gaussian prior (documented in `DEFAULT_PRIOR`), fitted by MAP with a
 Laplace covariance; its predictive intervals are then widened or narrowed by one factor chosen by
-K-fold cross-validation so that held-out 80% ranges cover 80% of awards.
+K-fold cross-validation so that held-out 80% ranges cover 80% of awards. Its forecasts are pooled
+with what the claim alone predicts of the same awards (`fit_claim_rule`, `estimator.model.pooling`).
 """
 
 from __future__ import annotations
@@ -20,9 +21,10 @@ from calibration.likelihood import CensoredFit, fit_censored_normal
 from calibration.observations import Observation, data_cutoff, observations
 from calibration.records import CaseRecord
 from estimator.errors import DegenerateDataError
-from estimator.model.artifact import ExpensesModel, FeeSplitModel, FittedModel, Prior, with_id
+from estimator.model.artifact import ClaimRule, ExpensesModel, FeeSplitModel, FittedModel, Prior, with_id
 from estimator.model.distribution import CensoredLogNormal
 from estimator.model.features import CaseColumns, FeatureSpec, FloatArray
+from estimator.model.pooling import predictive, spread
 
 DEFAULT_PRIOR = Prior(
     intercept_mean=math.log(20_000),
@@ -49,6 +51,9 @@ MIN_CASES = 8
 # the prior carries them, and the minimum protects only what is returned.
 MIN_FOLD_CASES = 3
 COVERAGE_TARGET = 0.80
+# The claim rule's weight when forecasts are pooled: equal weights, the combination that needs no
+# fitting (and, with 83 awards, none that could be trusted). 0 answers by the regression alone.
+CLAIM_RULE_WEIGHT = 0.5
 _SCALES = np.round(np.arange(0.5, 3.001, 0.01), 2)
 
 # Expenses: Beta prior on the supported share, centred on one half with the weight of 4 records.
@@ -66,6 +71,7 @@ class FitSettings(msgspec.Struct, frozen=True, kw_only=True):
     scale_folds: int = 5
     seed: int = 20231127
     min_cases: int = MIN_CASES
+    claim_rule_weight: float = CLAIM_RULE_WEIGHT
 
 
 class CoreFit(msgspec.Struct, frozen=True, kw_only=True):
@@ -87,6 +93,7 @@ def fit_award_model(records: Sequence[CaseRecord], *, settings: FitSettings | No
     coded = CaseColumns([o.case for o in used])
     core = fit_core(used, settings=settings, columns=coded)
     scale = interval_scale(used, settings=settings, columns=coded, start=core.mode)
+    rule = fit_claim_rule(used, core, columns=coded, weight=settings.claim_rule_weight)
     beta = core.fit.beta
     p = len(beta)
     cov = np.asarray(core.fit.covariance)
@@ -104,6 +111,7 @@ def fit_award_model(records: Sequence[CaseRecord], *, settings: FitSettings | No
         n_fitted=len(used),
         data_cutoff=data_cutoff(records),
         log_posterior=core.fit.log_posterior,
+        claim_rule=rule,
     )
     return with_id(model)
 
@@ -153,18 +161,57 @@ def fit_core(
 
 
 def predict_core(
-    core: CoreFit, held_out: Sequence[Observation], *, scale: float = 1.0, columns: CaseColumns | None = None
+    core: CoreFit,
+    held_out: Sequence[Observation],
+    *,
+    scale: float = 1.0,
+    columns: CaseColumns | None = None,
+    rule: ClaimRule | None = None,
 ) -> CensoredLogNormal:
-    """Predictive distributions of held-out observations under a core fit (before or after scaling).
+    """Predictive distributions of held-out observations under a core fit (before or after scaling),
+    pooled with `rule` when given, as a fitted model predicts.
 
     `columns`: `held_out`'s cases already coded, as for `fit_core`.
     """
     x = (CaseColumns([o.case for o in held_out]) if columns is None else columns).design_matrix(core.spec)
     p = x.shape[1]
-    cov = np.asarray(core.fit.covariance)[:p, :p]
-    mu = x @ np.asarray(core.fit.beta)
-    sd = np.sqrt(core.fit.sigma**2 + ((x @ cov) * x).sum(axis=1)) * scale  # x'Σx per row, through BLAS
-    return CensoredLogNormal(mu, sd, np.array([o.floor for o in held_out]), np.array([o.cap for o in held_out]))
+    pred = predictive(
+        core.spec,
+        np.asarray(core.fit.beta),
+        np.asarray(core.fit.covariance)[:p, :p],
+        sigma=core.fit.sigma,
+        scale=scale,
+        rule=rule,
+    )
+    floor, cap = np.array([o.floor for o in held_out]), np.array([o.cap for o in held_out])
+    return CensoredLogNormal(x @ pred.beta, spread(pred, x), floor, cap)
+
+
+def fit_claim_rule(
+    used: Sequence[Observation], core: CoreFit, *, columns: CaseColumns | None = None, weight: float
+) -> ClaimRule | None:
+    """What the claim alone predicts of the awards `core` was fitted to (None for weight 0).
+
+    The claim is read as the regression reads it, at the regression's slope; awards are taken at
+    their points, as `calibration evaluate`'s baselines take them. Awards of fewer than two claims
+    say nothing of how they spread around a claim: the regression then answers alone (None).
+    """
+    spec = core.spec
+    x = (CaseColumns([o.case for o in used]) if columns is None else columns).design_matrix(spec)
+    log_award = np.log([o.point for o in used])
+    known = x[:, spec.names.index("claim_unknown")] == 0
+    slope = core.fit.beta[spec.names.index("log_claim")]
+    at_centre = log_award[known] - slope * x[known, spec.names.index("log_claim")]
+    if not weight or at_centre.size < 2:
+        return None
+    return ClaimRule(
+        weight=weight,
+        claim_slope=slope,
+        with_claim_mean=float(np.mean(at_centre)),
+        with_claim_sd=float(np.std(at_centre, ddof=1)),
+        without_claim_mean=float(np.mean(log_award)),
+        without_claim_sd=float(np.std(log_award, ddof=1)),
+    )
 
 
 def folds_of(n: int, k: int, *, seed: int) -> list[npt.NDArray[np.int64]]:

@@ -36,9 +36,22 @@ def test_evaluate_prints_the_model_and_both_baselines() -> None:
     result = run("calibration", "evaluate", str(CASES), "--folds", "5", "--json")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
-    assert {"model", "ratio", "constant"} <= report.keys()
+    assert {"model", "regression_alone", "ratio", "constant"} <= report.keys()
     assert report["n_evaluated"] == STATUTORY
     assert report["seed"] == 20231127
+
+
+def test_the_claim_rules_weight_is_a_choice_of_the_command_line(tmp_path: Path) -> None:
+    model = tmp_path / "model.json"
+    fitted = run("calibration", "fit", str(CASES), "-o", str(model), "--claim-rule-weight", "0")
+    assert fitted.returncode == 0, fitted.stderr
+    assert "claim_rule" not in json.loads(model.read_text())  # the regression alone, as before pooling
+    alone = run("calibration", "evaluate", str(CASES), "--folds", "5", "--claim-rule-weight", "0").stdout
+    assert "regression alone" not in alone  # nothing pooled: the model is the regression
+    for bad in ("1.5", "-0.1", "nan"):
+        refused = run("calibration", "fit", str(CASES), "-o", str(model), "--claim-rule-weight", bad)
+        assert refused.returncode == 2
+        assert "--claim-rule-weight must be between 0 and 1" in refused.stderr
 
 
 def test_evaluate_draws_other_folds_with_another_seed() -> None:

@@ -38,6 +38,13 @@ class ModelSummary(Response, frozen=True):
     data_cutoff: str | None
     sigma: Annotated[float, Meta(description="Spread of awards around the model's mean, log scale.")]
     interval_scale: Annotated[float, Meta(description="Cross-validated factor on predictive spread.")]
+    claim_rule_weight: Annotated[
+        float,
+        Meta(
+            description="Weight of what the claim alone predicts, pooled with the regression "
+            "(0: the regression alone, as in models fitted before pooling)."
+        ),
+    ]
     expenses_share: Annotated[float, Meta(description="Share of claimed expenses courts support.")]
     fee_split_gamma: Annotated[float, Meta(description="Defendant fee share = (award/claim)^gamma; 1 = proportional.")]
 
@@ -104,6 +111,7 @@ def calibration_out(item: Calibration) -> CalibrationOut:
             data_cutoff=model.data_cutoff,
             sigma=model.sigma,
             interval_scale=model.interval_scale,
+            claim_rule_weight=model.claim_rule.weight if model.claim_rule else 0.0,
             expenses_share=model.expenses.share,
             fee_split_gamma=model.fee_split.gamma,
         ),

@@ -56,6 +56,24 @@ class FeeSplitModel(msgspec.Struct, frozen=True, kw_only=True):
     n_records: int
 
 
+class ClaimRule(msgspec.Struct, frozen=True, kw_only=True):
+    """What the claim alone predicts, in log-normal form, fitted to the same awards as the regression.
+
+    With a claim (read as the regression reads it): log award = `with_claim_mean` + `claim_slope` ×
+    (log claim - the regression's centre), spread `with_claim_sd`; the slope is the regression's own,
+    so that pooling leaves the claim's effect as fitted. Without a claim: log award =
+    `without_claim_mean`, spread `without_claim_sd` (all the awards). A prediction averages the rule's
+    and the regression's quantiles on the log scale, `weight` on the rule (`estimator.model.pooling`).
+    """
+
+    weight: float
+    claim_slope: float
+    with_claim_mean: float
+    with_claim_sd: float
+    without_claim_mean: float
+    without_claim_sd: float
+
+
 class FittedModel(msgspec.Struct, frozen=True, kw_only=True):
     schema_version: int = SCHEMA_VERSION
     id: str = ""
@@ -74,6 +92,9 @@ class FittedModel(msgspec.Struct, frozen=True, kw_only=True):
     n_fitted: int
     data_cutoff: str | None
     log_posterior: float
+    # What the regression is pooled with; None in models fitted before pooling, which answer by the
+    # regression alone (left out of their content hash, so their ids hold).
+    claim_rule: ClaimRule | None = None
 
     def __post_init__(self) -> None:
         p = self.features.width
@@ -83,10 +104,22 @@ class FittedModel(msgspec.Struct, frozen=True, kw_only=True):
             raise ValueError("`sigma` and `interval_scale` must be positive")
 
 
+# Fields added after models were first stored, last in `FittedModel`: while unset they are left out of
+# its encoding, so that a model stored before them keeps its bytes and its id. (A JSON string escapes
+# its quotes, so the pattern can only match the field itself.)
+_LATER_FIELDS = (b',"claim_rule":null',)
+
+
+def _encoded(model: FittedModel) -> bytes:
+    body = msgspec.json.encode(model, order="deterministic")
+    for unset in _LATER_FIELDS:
+        body = body.replace(unset, b"")
+    return body
+
+
 def content_id(model: FittedModel) -> str:
     """A stable id: the hash of everything but the id itself."""
-    body = msgspec.json.encode(msgspec.structs.replace(model, id=""), order="deterministic")
-    return hashlib.sha256(body).hexdigest()[:16]
+    return hashlib.sha256(_encoded(msgspec.structs.replace(model, id=""))).hexdigest()[:16]
 
 
 def with_id(model: FittedModel) -> FittedModel:
@@ -94,7 +127,7 @@ def with_id(model: FittedModel) -> FittedModel:
 
 
 def dumps_model(model: FittedModel) -> bytes:
-    return msgspec.json.format(msgspec.json.encode(model, order="deterministic"), indent=1) + b"\n"
+    return msgspec.json.format(_encoded(model), indent=1) + b"\n"
 
 
 def loads_model(data: bytes) -> FittedModel:

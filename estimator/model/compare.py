@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from typing import Annotated
 
 import msgspec
-import numpy as np
 from msgspec import Meta
 
 from estimator.errors import EstimatorError
@@ -21,6 +20,7 @@ from estimator.model.artifact import FittedModel
 from estimator.model.estimate import DEFAULT_LAW_VERSION, Estimate, Question, Settings, estimate_rows
 from estimator.model.explain import Z80, against_the_law
 from estimator.model.features import CaseColumns
+from estimator.model.pooling import model_predictive
 
 
 class Difference(msgspec.Struct, frozen=True, kw_only=True):
@@ -75,8 +75,8 @@ def compare_scenarios(
             raise result
     estimates: list[Estimate] = results  # type: ignore[assignment]  # no errors, checked just above
     x = CaseColumns([q.case for q in questions], default_law_version=DEFAULT_LAW_VERSION).design_matrix(model.features)
-    beta = np.asarray(model.coefficients)
-    cov = np.asarray(model.covariance)
+    pooled = model_predictive(model)  # the median's coefficients, pooled with the ratio rule
+    beta, cov = pooled.beta, pooled.cov
     scenarios = [Scenario(name="base", estimate=estimates[0], difference=None)]
     first = estimates[0]
     for i, (name, _) in enumerate(variations, start=1):

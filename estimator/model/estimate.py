@@ -43,6 +43,7 @@ from estimator.model.case import AMOUNT_TOLERANCE, Case
 from estimator.model.distribution import CensoredLogNormal
 from estimator.model.explain import Factor
 from estimator.model.features import CaseColumns, FloatArray
+from estimator.model.pooling import model_predictive, spread
 
 QUANTILES = (0.10, 0.25, 0.50, 0.75, 0.90)
 # Midpoints of 16 equal-probability slices. The grid is in probability space, where the fee share
@@ -233,7 +234,7 @@ def estimate_columns(
     n = cols.n
     out = {name: np.empty(n) for name in EstimateColumns.__struct_fields__ if name != "quantiles"}
     out["quantiles"] = np.empty((n, len(QUANTILES)))
-    beta, cov = _model_arrays(model)
+    pred = model_predictive(model)
     version = cols.codes["law_version"]
     floors_by_code = np.array([_LAW_BOUNDS["2010"][0], _LAW_BOUNDS["2020"][0]])
     caps_by_code = np.array([_LAW_BOUNDS["2010"][1], _LAW_BOUNDS["2020"][1]])
@@ -251,10 +252,8 @@ def estimate_columns(
     def block(start: int) -> None:
         rows = slice(start, min(start + BLOCK, n))
         x = cols.design_matrix(model.features, rows, covariate_claim=covariate_claim)
-        mu = x @ beta
-        # x'Σx row by row, through BLAS: ((x Σ) * x) summed over columns.
-        parameter_var = np.maximum(((x @ cov) * x).sum(axis=1), 0.0)
-        sd = np.sqrt(model.sigma**2 + parameter_var) * model.interval_scale
+        mu = x @ pred.beta
+        sd = spread(pred, x)
         claim = cols.claim[rows]
         claimed = claim > 0
         # Statutory damages lie within the statute's bounds and never above the claim.
@@ -294,19 +293,6 @@ def estimate_columns(
         for start in starts:
             block(start)
     return EstimateColumns(**out)
-
-
-_ARRAYS: dict[str, tuple[FloatArray, FloatArray]] = {}
-
-
-def _model_arrays(model: FittedModel) -> tuple[FloatArray, FloatArray]:
-    """Coefficients and covariance as arrays, converted once per model (content ids are unique)."""
-    arrays = _ARRAYS.get(model.id)
-    if arrays is None:
-        if len(_ARRAYS) > 64:
-            _ARRAYS.clear()
-        arrays = _ARRAYS[model.id] = (np.asarray(model.coefficients), np.asarray(model.covariance))
-    return arrays
 
 
 def _fees_and_net(

@@ -13,12 +13,12 @@ import math
 from typing import Literal
 
 import msgspec
-import numpy as np
 
 from estimator.language import Language, yuan_text
 from estimator.model.artifact import FittedModel
 from estimator.model.case import Case
 from estimator.model.features import CaseColumns
+from estimator.model.pooling import model_predictive
 
 Z80 = 1.2815515655446004  # standard normal 90th percentile: an 80% central range
 
@@ -156,8 +156,8 @@ def explain(
     """The facts of `case` that move its median away from the reference case, largest effect first."""
     cols = CaseColumns([case], default_law_version=default_law_version)
     x = cols.design_matrix(model.features)[0]
-    beta = np.asarray(model.coefficients)
-    cov = np.asarray(model.covariance)
+    pooled = model_predictive(model)  # the median's coefficients, pooled with the ratio rule
+    beta, cov = pooled.beta, pooled.cov
     claim = float(cols.claim[0])
     factors = []
     contributions: list[float] = []

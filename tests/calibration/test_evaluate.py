@@ -27,13 +27,6 @@ def test_model_beats_the_ratio_rule_on_median_error(report: Evaluation) -> None:
     assert report.model.median_abs_log_error < report.constant.median_abs_log_error
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: on the 83 bundled statutory awards the ratio rule's empirical intervals are narrower for "
-    "cases with a claim (interval score 4.35 vs 4.52 for the model; 4.32-4.41 vs 4.34-4.76 over ten fold "
-    "shuffles, of which the model wins two); see README 'The award model, and how good it is' and the closing "
-    "note of issue 3",
-)
 def test_model_beats_the_ratio_rule_on_interval_score(report: Evaluation) -> None:
     assert report.model.interval_score_80 < report.ratio.interval_score_80
 

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from calibration.fit import DEFAULT_PRIOR, FitSettings, fit_award_model, fit_fee_split
-from calibration.observations import case_of
+from calibration.observations import case_of, observations
 from calibration.records import CaseRecord, bundled_records
 from estimator.errors import DegenerateDataError, InvalidInputError
 from estimator.model.artifact import default_model, dumps_model, loads_model
@@ -118,6 +118,33 @@ def test_committed_default_model_is_reproduced_by_a_fresh_fit() -> None:
     assert committed.interval_scale == fresh.interval_scale
     assert committed.expenses == fresh.expenses
     assert committed.fee_split.gamma == pytest.approx(fresh.fee_split.gamma, rel=1e-6)
+    assert committed.claim_rule is not None
+    assert fresh.claim_rule is not None
+    assert np.allclose(
+        msgspec.structs.astuple(committed.claim_rule), msgspec.structs.astuple(fresh.claim_rule), atol=1e-6
+    )
+
+
+def test_the_claim_rule_is_fitted_at_the_regressions_slope_to_the_same_awards() -> None:
+    records = bundled_records()
+    model = fit_award_model(records)
+    rule = model.claim_rule
+    assert rule is not None
+    assert rule.claim_slope == model.coefficients[model.features.names.index("log_claim")]
+    used, _ = observations(records)
+    log_awards = np.log([o.point for o in used])
+    assert rule.without_claim_mean == pytest.approx(log_awards.mean())
+    assert rule.without_claim_sd == pytest.approx(log_awards.std(ddof=1))
+    alone = fit_award_model(records, settings=FitSettings(claim_rule_weight=0))
+    assert alone.claim_rule is None
+    assert alone.coefficients == model.coefficients  # pooling leaves the regression as fitted
+
+
+def test_awards_of_fewer_than_two_claims_teach_no_claim_rule() -> None:
+    records = _simulated(40, seed=7, fame_effect=0.5, claim_elasticity=0.7, sigma=0.8)
+    unclaimed = [msgspec.structs.replace(r, claimed_economic_loss=None) for r in records[1:]]
+    assert fit_award_model([records[0], *unclaimed]).claim_rule is None
+    assert fit_award_model(records[:2] + unclaimed[1:]).claim_rule is not None
 
 
 def test_fee_split_puts_more_on_the_defendant_than_the_proportional_rule() -> None:
