@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
-from litestar import Router
+from litestar import Router, get
+from litestar.exceptions import NotFoundException
 from litestar.openapi.plugins import SwaggerRenderPlugin
-from litestar.static_files import create_static_files_router
+from litestar.params import PathParameter
+from litestar.response import File
 from swagger_ui_bundle import swagger_ui_path
 
 ASSETS_PATH = "/schema/assets"
+_ASSETS = Path(str(swagger_ui_path))
+# Only the package's own files, by name: a path is never joined from what a client sends, so a NUL,
+# a name too long for the file system or a file taken for a folder is a 404, not an OSError (500).
+_FILES = frozenset(p.name for p in _ASSETS.iterdir() if p.is_file())
 
 
 def swagger_plugin() -> SwaggerRenderPlugin:
@@ -22,7 +29,12 @@ def swagger_plugin() -> SwaggerRenderPlugin:
     )
 
 
+@get("/{name:str}", include_in_schema=False, name="swagger-assets")
+async def swagger_asset(name: Annotated[str, PathParameter()]) -> File:
+    if name not in _FILES:
+        raise NotFoundException(detail=f"no Swagger UI asset {name[:80]!r}")
+    return File(path=_ASSETS / name, filename=name, content_disposition_type="inline")
+
+
 def swagger_assets() -> Router:
-    return create_static_files_router(
-        path=ASSETS_PATH, directories=[Path(str(swagger_ui_path))], include_in_schema=False, name="swagger-assets"
-    )
+    return Router(path=ASSETS_PATH, route_handlers=[swagger_asset])

@@ -27,6 +27,32 @@ def test_swagger_page_loads_only_assets_the_app_serves(client: Client) -> None:
     assert "https://" not in page.text.split("<body>")[0]
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/schema/assets/%00",
+        "/schema/assets/a%00b.js",
+        "/schema/assets/index.html/x",
+        "/schema/assets/" + "a" * 300,
+        "/schema/assets/" + "/".join(["a" * 200] * 30),
+        "/schema/assets/..%2Fapi%2Fapp.py",
+        "/schema/assets/",
+    ],
+)
+def test_a_path_that_is_no_asset_is_a_404(client: Client, path: str) -> None:
+    answer = client.get(path)
+    assert answer.status_code == 404, answer.text
+    assert answer.headers["content-type"].startswith("application/problem+json")
+
+
+def test_assets_are_served_with_their_types_inline(client: Client) -> None:
+    script = client.get("/schema/assets/swagger-ui-bundle.js")
+    assert script.status_code == 200
+    assert "javascript" in script.headers["content-type"]
+    assert not script.headers.get("content-disposition", "").startswith("attachment")
+    assert client.get("/schema/assets/swagger-ui.css").headers["content-type"].startswith("text/css")
+
+
 CALIBRATIONS = "/v1/calibrations"
 
 
