@@ -216,8 +216,13 @@ def _validation_error(item: dict[str, Any]) -> dict[str, Any]:
     if message == "'data'":  # Litestar's KeyError when there is no body at all
         message = "the request body is empty: send a JSON object"
     key = str(item.get("key") or "")
-    if key == "data":  # the body's root, where a cross-field rule (`__post_init__`) fails too
-        key = field_named_in(message) or ""
+    # A cross-field rule (`__post_init__`) fails at its struct, the body's root or a nested object
+    # (`case`, `base`): its message names the field meant.
+    named = field_named_in(message)
+    if key == "data":
+        key = named or ""
+    elif named and key != named and not key.endswith(f".{named}"):
+        key = f"{key}.{named}"
     # An unknown or missing field is reported at its parent; name the field itself.
     for pattern in (_UNKNOWN_FIELD, _MISSING_FIELD):
         if (match := pattern.search(message)) and not key.endswith(match.group(1)):

@@ -37,7 +37,14 @@ from estimator.cells import cell_value, field_types, kind_of
 from estimator.errors import EstimatorError, InvalidInputError, field_named_in, literal_choices, with_choices
 from estimator.jsondecode import BOM, decode
 from estimator.law.fees import Outcome, Procedure
-from estimator.model.case import RECORD_ONLY_FIELDS, Case, Claim, check_act_dates, law_version_of_acts
+from estimator.model.case import (
+    RECORD_ONLY_FIELDS,
+    Case,
+    Claim,
+    check_act_dates,
+    check_intent,
+    law_version_of_acts,
+)
 from estimator.model.estimate import NO_EVIDENCE, Evidence, Question
 
 if TYPE_CHECKING:
@@ -219,6 +226,7 @@ class CaseRow(Case, frozen=True, kw_only=True):
 
     def __post_init__(self) -> None:
         super().__post_init__()
+        check_intent(self.intentional, self.intentional_and_serious)
         if self.act_start is not None or self.act_end is not None:
             check_act_dates(self.law_version, self.act_start, self.act_end)
             assert self.act_start is not None  # checked: an end needs a start

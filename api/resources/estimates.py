@@ -31,7 +31,7 @@ from api.openapi import RawBodyDoc
 from api.service import EstimatorService, ExplainedEstimate
 from api.types import ClaimYuan, Date, Yuan
 from api.types import Request as RequestBody
-from estimator.errors import EstimatorError, InvalidInputError, with_choices
+from estimator.errors import EstimatorError, InvalidInputError, field_named_in, with_choices
 from estimator.law.fees import Outcome, Procedure
 from estimator.model.case import (
     Case,
@@ -43,6 +43,7 @@ from estimator.model.case import (
     check_act_dates,
     check_claim_left,
     check_claim_parts,
+    check_intent,
     law_version_of_acts,
 )
 from estimator.model.compare import Comparison
@@ -110,6 +111,7 @@ class EstimateRequest(RequestBody, frozen=True):
         check_act_dates(self.law_version, self.act_start, self.act_end)
         check_claim_parts(self)
         check_claim_left(self)
+        check_intent(self.intentional, self.intentional_and_serious)
 
 
 def fields_within(prefix: str) -> AbstractContextManager[None]:
@@ -484,6 +486,8 @@ def variation_questions(data: CompareRequest) -> list[tuple[str, Question]]:
                 path = unknown.group(1)
                 close = difflib.get_close_matches(path, EstimateRequest.__struct_fields__, n=1)
                 message += f" (did you mean `{close[0]}`?)" if close else ""
+            elif not path and (named := field_named_in(message)) in EstimateRequest.__struct_fields__:
+                path = str(named)  # a cross-field rule of the changed case: the field its message names
             field = f"variations[{i}].changes" + (f".{path.rstrip('`')}" if path else "")
             message = with_choices(message, field, request_choices())
             raise InvalidInputError(f"variation `{variation.name}`: {message}", field=field) from exc
@@ -498,7 +502,7 @@ _SHARED_BY_ALL = frozenset({"calibration_id", "lang"})
 # Control characters (C0, C1), line and paragraph separators, surrogates and unassigned code points;
 # any other character, a full-width space (U+3000) among them, may be in a scenario's name.
 _NOT_IN_A_NAME = frozenset({"Cc", "Zl", "Zp", "Cs", "Cn"})
-_UNKNOWN_CHANGE = re.compile(r"unknown field `([^`]+)`")
+_UNKNOWN_CHANGE = re.compile(r"unknown field `(.+)`$")  # to the last backtick: a name may hold one
 
 
 def _in_variation(exc: EstimatorError, i: int, variation: Variation) -> EstimatorError:

@@ -159,6 +159,16 @@ def law_version_of_acts(act_start: dt.date, act_end: dt.date | None = None) -> L
 _EXPENSE_ITEMS: Final = ("notarization_fee", "attorney_fee_claimed", "evidence_fee")
 
 
+def check_intent(intentional: bool | None, intentional_and_serious: bool | None) -> None:
+    """Refuse punitive damages' intent for an infringement the same case says was not intentional."""
+    if intentional_and_serious and intentional is False:
+        raise ValueError(
+            "`intentional_and_serious` says the infringement was intentional, and `intentional` that it was not: "
+            "punitive damages need intent (Copyright Law 2020 art. 54 para. 1; SPC Interpretation on punitive "
+            "damages in IP cases, Fa Shi [2021] No. 4, arts. 1 and 3); correct one of the two"
+        )
+
+
 def check_claim_parts(claimed: object) -> None:
     """Reject claimed parts that add up to more than their stated whole (a ValueError naming the fields).
 

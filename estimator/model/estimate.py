@@ -25,7 +25,7 @@ import numpy as np
 import numpy.typing as npt
 from msgspec import Meta
 
-from estimator.errors import EstimatorError
+from estimator.errors import EstimatorError, InvalidInputError
 from estimator.language import Language, article_number_zh, statute_zh
 from estimator.law.article54 import (
     Article54Settings,
@@ -39,7 +39,7 @@ from estimator.law.fee_arrays import acceptance_fees
 from estimator.law.fees import FeeSettings, Halving, Outcome, Procedure, halving_for
 from estimator.law.statutes import Method, Regime, copyright_regime
 from estimator.model.artifact import FittedModel
-from estimator.model.case import AMOUNT_TOLERANCE, Case
+from estimator.model.case import AMOUNT_TOLERANCE, Case, check_intent
 from estimator.model.distribution import CensoredLogNormal
 from estimator.model.explain import Factor
 from estimator.model.features import CaseColumns, FloatArray
@@ -272,8 +272,11 @@ def estimate_columns(
         dist = CensoredLogNormal(mu, sd, floor, cap)
         out["floor"][rows] = floor
         out["cap"][rows] = cap
-        out["quantiles"][rows] = dist.quantile(np.asarray(QUANTILES))
-        mean = dist.mean()
+        # A proved amount is the award, to the fen: one figure, not a range its vanishing spread and
+        # rounding could split in two.
+        awarded = np.minimum(point, cap)
+        out["quantiles"][rows] = np.where(is_point[:, None], awarded[:, None], dist.quantile(np.asarray(QUANTILES)))
+        mean = np.where(is_point, awarded, dist.mean())
         out["mean"][rows] = mean
         # A claim no higher than the statutory floor pins the award to it, and a proved amount is the
         # award: at the floor, or the full claim, with certainty or not at all (the censored law would
@@ -281,7 +284,10 @@ def estimate_columns(
         pinned = (floor > 0) & (floor >= cap)
         full = is_point & claimed & (point >= claim - AMOUNT_TOLERANCE)
         out["p_floor"][rows] = np.where(pinned, 1.0, np.where(floor > 0, dist.p_floor(), 0.0))
-        p_cap = np.where(claimed & ~is_point, dist.p_cap(), 0.0)
+        # The whole claim can be awarded only if it is within the statutory cap; above it, the mass
+        # at the cap is the cap's, not the claim's.
+        within_cap = claim <= caps_by_code[version[rows]] + 1e-6  # a fen above is above
+        p_cap = np.where(claimed & ~is_point & within_cap, dist.p_cap(), 0.0)
         out["p_full_claim"][rows] = np.where(pinned | full, 1.0, p_cap)
         _fees_and_net(model, cols, rows, dist.quantile(_GRID), mean, out, withdrawn=withdrawn[rows])
 
@@ -436,6 +442,10 @@ def _route(
 ) -> tuple[Method, float | None, str]:
     """The Article 54 route of a case with proved amounts (a few per batch; Decimal legal rules), and why."""
     evidence = question.evidence
+    try:
+        check_intent(question.case.intentional, evidence.intentional_and_serious)
+    except ValueError as exc:
+        raise InvalidInputError(str(exc), field="intentional_and_serious") from None
     proved = DamagesEvidence(
         actual_loss=_dec(evidence.actual_loss),
         illegal_gains=_dec(evidence.illegal_gains),
@@ -453,7 +463,9 @@ def _route(
     assessed = assess_damages(regime, proved, settings=settings.article54, lang=lang)
     if assessed.economic_loss is None:  # pragma: no cover - a proved route always has an amount
         raise EstimatorError("a proved route gave no amount")
-    return method, float(assessed.economic_loss), _joined(assessed.reasons[:2], lang)
+    # Every reason but the last, which is about expenses (stated in the estimate's own fields): the
+    # route, any punitive multiple, and the claim capping the amount.
+    return method, float(assessed.economic_loss), _joined(assessed.reasons[:-1], lang)
 
 
 def _joined(clauses: Sequence[str], lang: Language) -> str:
@@ -522,8 +534,10 @@ def assemble(
         data_cutoff=model.data_cutoff,
     )
     share = round(model.expenses.share, 4)
-    q = np.round(result.quantiles).tolist()
-    mean = np.round(result.mean).tolist()
+    proved = np.zeros(cols.n, dtype=bool)
+    proved[[i for i, (_, amount, _) in route_of.items() if amount is not None]] = True
+    q = _award_amounts(result.quantiles, result.cap[:, None], proved[:, None]).tolist()
+    mean = _award_amounts(result.mean, result.cap, proved).tolist()
     expenses = result.expected_expenses.tolist()
     p_floor = np.round(result.p_floor, 4).tolist()
     p_full = np.round(result.p_full_claim, 4).tolist()
@@ -618,6 +632,14 @@ def assemble(
             )
         )
     return estimates
+
+
+def _award_amounts(amounts: FloatArray, cap: FloatArray, proved: npt.NDArray[np.bool_]) -> FloatArray:
+    """Amounts as reported: an estimated award to the yuan, half up, never above its cap (a claim of
+    1,001.50 is awarded at most 1,001.50, not 1,002); a proved one as assessed, to the fen."""
+    estimated = np.minimum(np.floor(amounts + 0.5), cap)
+    rounded: FloatArray = np.where(proved, np.round(amounts, 2), estimated)
+    return rounded
 
 
 def _zero_nan(values: FloatArray) -> FloatArray:

@@ -83,6 +83,17 @@ def test_act_dates_choose_the_law(client: Client) -> None:
             "notarization_fee",
             id="itemised expenses > total",
         ),
+        pytest.param(
+            {
+                "intentional": False,
+                "intentional_and_serious": True,
+                "proved_illegal_gains": 20_000,
+                "punitive_multiplier": 5,
+            },
+            400,
+            "intentional_and_serious",
+            id="punitive intent for an act said not intentional",
+        ),
     ],
 )
 def test_bad_estimates_name_the_field(client: Client, change: dict[str, Any], status: int, field: str) -> None:
@@ -373,3 +384,50 @@ def test_a_value_outside_a_list_is_answered_with_the_list(
     response = client.post(path, json=body)
     assert response.status_code == 400
     assert response.json()["errors"][0] == {"path": where, "field": where.removeprefix("$."), "message": message}
+
+
+_LEFT_NO_LOSS = {"law_version": "2020", "claimed_total": 1000, "notarization_fee": 999, "attorney_fee_claimed": 0.5}
+_NOT_INTENDED = {"law_version": "2020", "intentional": False, "intentional_and_serious": True}
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "where"),
+    [
+        ("/v1/claims/advice", {"case": _LEFT_NO_LOSS}, "$.case.notarization_fee"),
+        ("/v1/claims/advice", {"case": {"act_end": "2021-01-01"}}, "$.case.act_end"),
+        ("/v1/claims/advice", {"case": _NOT_INTENDED}, "$.case.intentional_and_serious"),
+        ("/v1/claims/advice/chart", {"case": _LEFT_NO_LOSS}, "$.case.notarization_fee"),
+        ("/v1/precedents", {"case": _LEFT_NO_LOSS}, "$.case.notarization_fee"),
+        ("/v1/precedents/report", {"case": _LEFT_NO_LOSS}, "$.case.notarization_fee"),
+        ("/v1/estimates/compare", {"base": _LEFT_NO_LOSS, "variations": []}, "$.base.notarization_fee"),
+        (
+            "/v1/estimates/compare",
+            {
+                "base": {"law_version": "2020", "claimed_total": 1000},
+                "variations": [{"name": "fees", "changes": {"notarization_fee": 999, "attorney_fee_claimed": 0.5}}],
+            },
+            "$.variations[0].changes.notarization_fee",
+        ),
+        (
+            "/v1/estimates/compare",
+            {"base": {"law_version": "2020"}, "variations": [{"name": "tick", "changes": {"a`b": 1}}]},
+            "$.variations[0].changes.a`b",
+        ),
+    ],
+)
+def test_a_rule_of_a_nested_case_names_the_field_from_the_root(
+    client: Client, path: str, body: dict[str, Any], where: str
+) -> None:
+    response = client.post(path, json=body)
+    assert response.status_code == 400, response.text
+    assert response.json()["errors"][0]["path"] == where
+
+
+def test_a_batch_row_said_not_intentional_gets_no_punitive_damages(client: Client) -> None:
+    row = {**_NOT_INTENDED, "id": "r", "proved_illegal_gains": 20_000, "punitive_multiplier": 5}
+    good = {"law_version": "2020", "id": "ok", "claimed_economic_loss": 5000}
+    answer = client.post("/v1/estimates/batch", json=[row, good])
+    assert answer.status_code == 200
+    first, second = answer.json()
+    assert first["error"]["errors"][0]["field"] == "[0].intentional_and_serious"
+    assert "economic_loss" in second

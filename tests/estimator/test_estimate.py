@@ -7,7 +7,7 @@ import math
 import msgspec
 import pytest
 
-from estimator.errors import OutsideLawError
+from estimator.errors import InvalidInputError, OutsideLawError
 from estimator.law.article54 import Article54Settings, ExpensesMode
 from estimator.law.fees import Outcome
 from estimator.model.advice import advise_claim
@@ -201,3 +201,64 @@ def test_a_model_fitted_before_itemised_fees_were_deducted_reads_the_claim_as_it
     now, then = columns.design_matrix(spec)[0, column], columns.design_matrix(before)[0, column]
     assert then - now == pytest.approx(math.log(19_000 / 18_000))
     assert case.claim == 18_000
+
+
+@pytest.mark.parametrize(("law_version", "claim"), [("2020", 10_000_000), ("2010", 1_000_000), ("2020", 5_000_000.01)])
+def test_a_claim_above_the_statutory_cap_is_never_awarded_in_full(
+    model: FittedModel, law_version: str, claim: float
+) -> None:
+    e = estimate_cases(model, [Question(case=Case(law_version=law_version, claimed_economic_loss=claim))])[0]
+    assert e.law.cap < claim
+    assert e.economic_loss.p_full_claim == 0.0
+    at_cap = Case(law_version=law_version, claimed_economic_loss=e.law.cap)
+    assert estimate_cases(model, [Question(case=at_cap)])[0].economic_loss.p_full_claim > 0
+    advice = advise_claim(model, Question(case=Case(law_version=law_version)), your_claim=claim)
+    assert advice.your_claim is not None
+    assert advice.your_claim.p_full_claim == 0.0
+
+
+@pytest.mark.parametrize("claim", [1_001.5, 501.5, 300.5, 12_345.5])
+def test_an_award_rounded_to_the_yuan_never_exceeds_a_claim_in_fen(model: FittedModel, claim: float) -> None:
+    loss = estimate_cases(model, [Question(case=Case(law_version="2020", claimed_economic_loss=claim))])[
+        0
+    ].economic_loss
+    amounts = [loss.mean, loss.p10, loss.p25, loss.p50, loss.p75, loss.p90]
+    assert max(amounts) <= claim
+    assert all(a == claim or a == int(a) for a in amounts)  # whole yuan, or the claim itself
+
+
+@pytest.mark.parametrize(
+    ("evidence", "claim", "award"),
+    [
+        (Evidence(actual_loss=1_000.5), 5_000, 1_000.5),
+        (Evidence(actual_loss=2.5), 5_000, 2.5),
+        (Evidence(actual_loss=3_000), 2_001.5, 2_001.5),
+        (Evidence(illegal_gains=1_000.5, punitive_multiplier=3, intentional_and_serious=True), 50_000, 3_001.5),
+    ],
+)
+def test_a_proved_amount_is_one_figure_to_the_fen(
+    model: FittedModel, evidence: Evidence, claim: float, award: float
+) -> None:
+    case = Case(law_version="2020", claimed_economic_loss=claim)
+    loss = estimate_cases(model, [Question(case=case, evidence=evidence)])[0].economic_loss
+    assert loss.mean == loss.p10 == loss.p25 == loss.p50 == loss.p75 == loss.p90 == award
+
+
+def test_the_route_says_when_the_claim_caps_a_punitive_award(model: FittedModel) -> None:
+    evidence = Evidence(illegal_gains=200_000, punitive_multiplier=5, intentional_and_serious=True)
+    case = Case(law_version="2020", claimed_economic_loss=500_000)
+    for lang, words in (("en", "capped at the economic loss claimed"), ("zh", "以主张的经济损失为限")):
+        e = estimate_cases(model, [Question(case=case, evidence=evidence)], lang=lang)[0]  # type: ignore[arg-type]
+        assert e.economic_loss.p50 == 500_000
+        assert words in e.law.route_reason
+        assert "5" in e.law.route_reason  # the multiple is still stated
+
+
+def test_punitive_damages_need_the_intent_the_case_denies(model: FittedModel) -> None:
+    evidence = Evidence(illegal_gains=20_000, punitive_multiplier=5, intentional_and_serious=True)
+    case = Case(law_version="2020", claimed_economic_loss=500_000, intentional=False)
+    with pytest.raises(InvalidInputError, match="punitive damages need intent") as raised:
+        estimate_cases(model, [Question(case=case, evidence=evidence)])
+    assert raised.value.field == "intentional_and_serious"
+    stated = msgspec.structs.replace(case, intentional=None)  # not stated: the evidence's word stands
+    assert estimate_cases(model, [Question(case=stated, evidence=evidence)])[0].economic_loss.p50 == 100_000
