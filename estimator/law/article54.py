@@ -54,8 +54,9 @@ _REASONS: dict[str, tuple[str, str]] = {
         "以主张的经济损失为限：法院判赔不超出诉讼请求",
     ),
     "punitive": (
-        "punitive damages: {multiplier}× the {method} base ({formula} reading), expenses excluded from the base",
-        "惩罚性赔偿：以{method}为基数的{multiplier}倍（{formula}），合理开支不计入基数",
+        "punitive damages: {multiplier}× the {method} base ({formula} reading; {basis}), expenses excluded from the "
+        "base",
+        "惩罚性赔偿：以{method}为基数的{multiplier}倍（{formula}；{basis}），合理开支不计入基数",
     ),
     "capped": ("capped at the economic loss claimed", "以主张的经济损失为限"),
     "inclusive": (
@@ -242,6 +243,7 @@ def assess_damages(
                     multiplier=multiplier,
                     method=method_name(route, lang),
                     formula=_FORMULA_ZH[formula] if lang == "zh" else formula,
+                    basis=_punitive_basis(regime, lang),
                 )
             )
         if evidence.claimed_economic_loss is not None and economic_loss > evidence.claimed_economic_loss:
@@ -289,6 +291,14 @@ def _punitive_range(
     if settings.civil_code_punitive_window and regime.id == "copyright-2010" and in_window:
         return Decimal(1), Decimal(5)
     return None
+
+
+def _punitive_basis(regime: Regime, lang: Language) -> str:
+    """Where a punitive multiple comes from: the law's own damages article, or for an act under the 2010
+    law in the Civil Code window (`civil_code_punitive_window`), the Civil Code, which the 2010 law lacks."""
+    if regime.punitive_min is not None:
+        return cited_article(regime, lang)
+    return "《民法典》第一千一百八十五条" if lang == "zh" else "Civil Code art. 1185"
 
 
 def _check_evidence(evidence: DamagesEvidence) -> None:

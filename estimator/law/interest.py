@@ -165,10 +165,12 @@ def _check_days(days: int) -> None:
 def _check_dates(
     amount: Decimal, *, start: dt.date, due_date: dt.date, paid_date: dt.date, payments: Sequence[Payment]
 ) -> None:
-    if due_date < RULE_START:
+    if start < RULE_START:  # the delay's first day: with the next-day count, a due date of 2014-07-31 is in
         raise OutsideLawError(
-            f"delays before {RULE_START.isoformat()} are computed under the earlier rule (bank benchmark "
-            "rate doubled), which this service does not cover",
+            f"a delay's days before {RULE_START.isoformat()} are computed under the earlier rule (bank benchmark "
+            f"rate doubled, 法释〔2014〕8号 art. 7), which this service does not cover; this delay starts on "
+            f"{start.isoformat()}. For the days from {RULE_START.isoformat()} on, give a `due_date` that starts "
+            "the delay then",
             field="due_date",
         )
     if paid_date < due_date:

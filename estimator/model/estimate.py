@@ -244,7 +244,8 @@ def estimate_columns(
     out["fee_due"] = np.where(no_fee, np.nan, due)
     share = model.expenses.share
     supported = np.round(_zero_nan(cols.expenses) * share)
-    if settings.article54.expenses_mode is ExpensesMode.INCLUSIVE:
+    inclusive = settings.article54.expenses_mode is ExpensesMode.INCLUSIVE
+    if inclusive:
         # The statutory figure covers the reasonable expenses ("含合理开支"): none are added on top.
         supported = np.where(np.isnan(proved), 0.0, supported)
     out["expected_expenses"] = supported
@@ -256,8 +257,10 @@ def estimate_columns(
         sd = spread(pred, x)
         claim = cols.claim[rows]
         claimed = claim > 0
-        # Statutory damages lie within the statute's bounds and never above the claim.
-        cap = np.where(claimed, np.fmin(caps_by_code[version[rows]], claim), caps_by_code[version[rows]])
+        # Statutory damages lie within the statute's bounds and never above the claim: in inclusive mode
+        # the figure holds the expenses too ("含合理开支"), so the claim it may reach holds them too.
+        ceiling = claim + _zero_nan(cols.expenses[rows]) if inclusive else claim
+        cap = np.where(claimed, np.fmin(caps_by_code[version[rows]], ceiling), caps_by_code[version[rows]])
         floor = np.minimum(floors_by_code[version[rows]], cap)
         # A proved loss, gain or royalty (times any punitive multiple) is awarded as assessed, already
         # within the claim: no statutory bound applies to it (art. 54 para. 1), only the claim, and
@@ -286,7 +289,7 @@ def estimate_columns(
         out["p_floor"][rows] = np.where(pinned, 1.0, np.where(floor > 0, dist.p_floor(), 0.0))
         # The whole claim can be awarded only if it is within the statutory cap; above it, the mass
         # at the cap is the cap's, not the claim's.
-        within_cap = claim <= caps_by_code[version[rows]] + 1e-6  # a fen above is above
+        within_cap = ceiling <= caps_by_code[version[rows]] + 1e-6  # a fen above is above
         p_cap = np.where(claimed & ~is_point & within_cap, dist.p_cap(), 0.0)
         out["p_full_claim"][rows] = np.where(pinned | full, 1.0, p_cap)
         _fees_and_net(model, cols, rows, dist.quantile(_GRID), mean, out, withdrawn=withdrawn[rows])

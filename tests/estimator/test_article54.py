@@ -163,6 +163,9 @@ def test_civil_code_window_is_off_by_default_and_configurable() -> None:
         assess_damages(CL2010, evidence)
     result = assess_damages(CL2010, evidence, settings=Article54Settings(civil_code_punitive_window=True))
     assert result.economic_loss == D(20_000)
+    # The 2010 law has no punitive damages: the multiple rests on the Civil Code, and says so.
+    assert "Civil Code art. 1185" in result.reasons[1]
+    assert "art. 49" not in result.reasons[1]
 
 
 @pytest.mark.parametrize(
@@ -243,7 +246,7 @@ def test_chinese_reasons_name_the_route_the_figures_and_the_reading() -> None:
     )
     assert punitive.reasons[:2] == (
         "权利使用费已经证明（《著作权法》第五十四条）",
-        "惩罚性赔偿：以权利使用费为基数的3倍（基数乘以倍数），合理开支不计入基数",
+        "惩罚性赔偿：以权利使用费为基数的3倍（基数乘以倍数；《著作权法》第五十四条），合理开支不计入基数",
     )
     statutory = assess_damages(CL2020, DamagesEvidence(claimed_economic_loss=D(50_000)), lang="zh")
     assert "本案法定赔偿数额范围：人民币500元至人民币50,000元" in statutory.reasons

@@ -147,7 +147,12 @@ def test_inclusive_expenses_sit_inside_a_statutory_award_but_not_a_proved_one(mo
         model, questions, settings=Settings(article54=Article54Settings(expenses_mode=ExpensesMode.INCLUSIVE))
     )
     statutory, proved = inclusive
-    assert statutory.economic_loss == separate[0].economic_loss
+    # The same award law, reaching up to the loss and expenses claimed (110,000) rather than the loss alone.
+    assert (statutory.law.cap, separate[0].law.cap) == (110_000, 100_000)
+    quantiles = ("p10", "p25", "p50", "p75", "p90")
+    assert [getattr(statutory.economic_loss, q) for q in quantiles] == [
+        getattr(separate[0].economic_loss, q) for q in quantiles
+    ]
     assert statutory.expenses.expected_supported == 0 < separate[0].expenses.expected_supported
     assert statutory.total_award.p50 == statutory.economic_loss.p50
     assert statutory.net_recovery.expected < separate[0].net_recovery.expected
@@ -262,3 +267,15 @@ def test_punitive_damages_need_the_intent_the_case_denies(model: FittedModel) ->
     assert raised.value.field == "intentional_and_serious"
     stated = msgspec.structs.replace(case, intentional=None)  # not stated: the evidence's word stands
     assert estimate_cases(model, [Question(case=stated, evidence=evidence)])[0].economic_loss.p50 == 100_000
+
+
+def test_in_inclusive_mode_the_statutory_figure_may_reach_the_expenses_claimed_too(model: FittedModel) -> None:
+    inclusive = Settings(article54=Article54Settings(expenses_mode=ExpensesMode.INCLUSIVE))
+    case = Case(law_version="2020", claimed_economic_loss=300_000, claimed_expenses=20_000)
+    e = estimate_cases(model, [Question(case=case)], settings=inclusive)[0]
+    assert e.law.cap == 320_000  # "含合理开支": the figure holds the expenses, and so may the claim it reaches
+    assert e.expenses.expected_supported == 0
+    separate = estimate_cases(model, [Question(case=case)])[0]
+    assert separate.law.cap == 300_000
+    proved = Question(case=case, evidence=Evidence(actual_loss=400_000))  # a proved route is never inclusive
+    assert estimate_cases(model, [proved], settings=inclusive)[0].economic_loss.p50 == 300_000

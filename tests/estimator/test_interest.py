@@ -67,15 +67,27 @@ def test_payment_on_the_due_date_itself_bears_no_interest() -> None:
     assert result.doubled_interest == D(0)
 
 
+def test_a_delay_starting_the_day_the_2014_rule_took_effect_is_computed_under_it() -> None:
+    # Due 2014-07-31: with the next-day count the delay's first day is 2014-08-01 (法释〔2014〕8号 art. 7).
+    result = interest_between(D(100_000), due_date=dt.date(2014, 7, 31), paid_date=dt.date(2014, 8, 30))
+    assert result.days == 30
+    assert result.doubled_interest == D("525.00")
+    with pytest.raises(OutsideLawError, match="starts on 2014-07-31") as caught:
+        interest_between(
+            D(100_000), due_date=dt.date(2014, 7, 31), paid_date=dt.date(2014, 8, 30), day_count=DayCount.EXPIRY_DAY
+        )
+    assert caught.value.field == "due_date"
+
+
 @pytest.mark.parametrize(
     ("kwargs", "error", "field"),
     [
         pytest.param({"paid_date": dt.date(2024, 2, 1)}, InvalidInputError, "paid_date", id="paid before due"),
         pytest.param(
-            {"due_date": dt.date(2014, 7, 31), "paid_date": dt.date(2014, 9, 1)},
+            {"due_date": dt.date(2014, 7, 30), "paid_date": dt.date(2014, 9, 1)},
             OutsideLawError,
             "due_date",
-            id="before the 2014 rule",
+            id="a delay starting before the 2014 rule",
         ),
         pytest.param(
             {"payments": [Payment(date=dt.date(2024, 4, 30), amount=D(1))]},
