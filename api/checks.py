@@ -33,6 +33,18 @@ def check_request(request: Request) -> None:  # type: ignore[type-arg]  # any Re
 def known_query_only(request: Request) -> None:  # type: ignore[type-arg]  # any Request
     declared = declared_query(request.route_handler)
     unknown = sorted(set(request.query_params) - declared)
+    # Every parameter we declare takes one value: a second was silently read in place of the first.
+    repeated = sorted(name for name in declared if len(request.query_params.getall(name, [])) > 1)
+    if repeated and not unknown:
+        errors = [
+            {
+                "key": name,
+                "source": "query",
+                "message": f"query parameter `{name}` is given more than once; give it once",
+            }
+            for name in repeated
+        ]
+        raise ValidationException(detail="; ".join(e["message"] for e in errors), extra=errors)
     if not unknown:
         return
     in_body = body_fields(request.route_handler)

@@ -59,7 +59,7 @@ def to_yuan(value: float | int | str | Decimal, *, field: str, allow_zero: bool 
     if isinstance(value, float):
         if not math.isfinite(value):
             raise InvalidInputError(f"`{field}` must be a finite number of yuan", field=field)
-        amount = Decimal(repr(value))
+        amount = Decimal(repr(value + 0.0))  # + 0.0: -0.0 is 0, not a "-0" to echo back
     else:
         try:
             amount = Decimal(value)

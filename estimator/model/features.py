@@ -115,8 +115,9 @@ class CaseColumns:
         self.n = n
         self.ids = [case.id for case in cases]
         numeric = list(zip(*map(_get_numeric, cases), strict=True)) if n else [()] * len(_NUMERIC)
+        # + 0.0 turns a client's -0.0 into 0.0, which is what an answer should echo.
         self.numeric = {
-            name: np.array(column, dtype=np.float64) if None not in column else _with_nan(column)
+            name: (np.array(column, dtype=np.float64) if None not in column else _with_nan(column)) + 0.0
             for name, column in zip(_NUMERIC, numeric, strict=True)
         }
         categorical = list(zip(*map(_get_categorical, cases), strict=True)) if n else [()] * len(_CATEGORICAL_FIELDS)

@@ -308,6 +308,30 @@ def test_an_undeclared_query_parameter_is_refused_with_the_one_meant(
     assert correct.status_code != 400 or "unknown query parameter" not in correct.text
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "body", "name"),
+    [
+        ("POST", "/v1/estimates/batch?calibration_id=zzz&calibration_id=default", [BLOGGER], "calibration_id"),
+        ("POST", "/v1/estimates/batch?calibration_id=default&calibration_id=zzz", [BLOGGER], "calibration_id"),
+        ("POST", "/v1/estimates/chart?format=svg&format=png", BLOGGER, "format"),
+        (
+            "GET",
+            "/v1/statutes/limitation?known_on=2021-01-01&filed_on=2024-01-01&act_start=2020-01-01&known_on=2022-01-01",
+            None,
+            "known_on",
+        ),
+    ],
+)
+def test_a_query_parameter_given_twice_is_refused_not_read_as_either(
+    client: Client, method: str, path: str, body: Any, name: str
+) -> None:
+    response = client.request(method, path, json=body)
+    assert response.status_code == 400, response.text
+    error = response.json()["errors"][0]
+    assert (error["path"], error["field"]) == (f"query.{name}", name)
+    assert "more than once" in error["message"]
+
+
 def test_an_endpoint_without_query_parameters_says_so(client: Client) -> None:
     response = client.post("/v1/estimates?lang=zh", json=BLOGGER)
     assert response.status_code == 400
@@ -431,3 +455,20 @@ def test_a_batch_row_said_not_intentional_gets_no_punitive_damages(client: Clien
     first, second = answer.json()
     assert first["error"]["errors"][0]["field"] == "[0].intentional_and_serious"
     assert "economic_loss" in second
+
+
+def test_a_negative_zero_is_answered_as_zero(client: Client) -> None:
+    estimate = client.post("/v1/estimates", json={**BLOGGER, "claimed_expenses": -0.0})
+    assert estimate.status_code == 200
+    assert "-0" not in estimate.text
+    assert estimate.json()["expenses"]["claimed"] == 0
+    fees = client.post("/v1/fees", json={"claim_amount": 10_000, "awarded_amount": -0.0})
+    assert fees.status_code == 200
+    assert "-0" not in fees.text
+    batch = client.post(
+        "/v1/estimates/batch",
+        content=b"id,law_version,claimed_economic_loss,claimed_expenses\na,2020,5000,-0.0\n",
+        headers={"content-type": "text/csv"},
+    )
+    assert batch.status_code == 200
+    assert ",-0" not in batch.text
