@@ -10,10 +10,11 @@ from collections.abc import Mapping
 from typing import Any, Literal, TypeVar
 
 from litestar import Request
+from litestar.exceptions import SerializationException, ValidationException
 
 from api.errors import NotAcceptableError, UnsupportedMediaTypeError
 from estimator.batch import OutputFormat
-from estimator.jsondecode import BOM
+from estimator.jsondecode import BOM, out_of_range_at, out_of_range_message
 
 MEDIA_FORMATS: dict[str, OutputFormat] = {
     "application/json": "json",
@@ -36,6 +37,17 @@ class BomlessRequest(Request[Any, Any, Any]):
         if body.startswith(BOM):
             body = self._body = self._connection_state.body = body.removeprefix(BOM)
         return body
+
+    async def json(self) -> Any:
+        """The body as JSON; a number too big to read (`1e400`) is a 400 naming where it is."""
+        try:
+            return await super().json()
+        except SerializationException as exc:
+            if "out of range" not in str(exc) or (where := out_of_range_at(await self.body())) is None:
+                raise
+            key = where.removeprefix("$").removeprefix(".")
+            message = out_of_range_message(where)
+            raise ValidationException(detail=message, extra=[{"key": key, "message": message}]) from None
 
 
 def body_format(request: Request) -> OutputFormat:  # type: ignore[type-arg]  # any Request

@@ -28,7 +28,7 @@ from msgspec import Meta
 
 from estimator.cells import LIST_SEPARATOR, cell_value, field_types, kind_of
 from estimator.errors import InvalidInputError
-from estimator.jsondecode import BOM, decode
+from estimator.jsondecode import BOM, decode, out_of_range_at
 from estimator.model.case import (
     AMOUNT_TOLERANCE,
     Fame,
@@ -517,6 +517,19 @@ def _json_entries(data: bytes, max_records: int | None) -> list[_Entry]:
     try:
         document = decode(data)
     except msgspec.DecodeError as exc:
+        if where := _out_of_range(exc, data):  # `$[3].claimed_expenses`: its record and field
+            index, _, field = where.removeprefix("$[").partition("].")
+            if index.isdigit():
+                raise RecordsError(
+                    [
+                        RecordIssue(
+                            index=int(index),
+                            id=None,
+                            field=field or None,
+                            message=f"record {index}: the JSON is malformed: {_syntax(exc, data)}",
+                        )
+                    ]
+                ) from None
         raise _fail(f"the JSON is malformed: {_syntax(exc, data)}") from None
     if not isinstance(document, list):
         raise _fail(f"the JSON must be an array of record objects, not {_json_kind(document)}")
@@ -537,8 +550,14 @@ def _ndjson_entries(data: bytes, max_records: int | None) -> list[_Entry]:
             entries.append(_Entry(index, number, decode(line)))
         except msgspec.DecodeError as exc:
             problem = f"the JSON is malformed: {_syntax(exc, line)}"
-            entries.append(_Entry(index, number, None, ((None, problem),)))
+            field = (_out_of_range(exc, line) or "").removeprefix("$").removeprefix(".") or None
+            entries.append(_Entry(index, number, None, ((field, problem),)))
     return entries
+
+
+def _out_of_range(exc: msgspec.DecodeError, data: bytes) -> str | None:
+    """Where the number too big to read is (`$.claimed_expenses`), when that is what `exc` is about."""
+    return out_of_range_at(data) if str(exc).startswith("Number out of range") else None
 
 
 def _syntax(exc: msgspec.DecodeError, data: bytes) -> str:

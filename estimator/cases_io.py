@@ -35,7 +35,7 @@ from msgspec import Meta
 
 from estimator.cells import cell_value, field_types, kind_of
 from estimator.errors import EstimatorError, InvalidInputError, field_named_in, literal_choices, with_choices
-from estimator.jsondecode import BOM, decode
+from estimator.jsondecode import BOM, decode, out_of_range_in, out_of_range_message, with_out_of_range
 from estimator.law.fees import Outcome, Procedure
 from estimator.model.case import (
     RECORD_ONLY_FIELDS,
@@ -92,7 +92,10 @@ def raw_chunks(stream: BinaryIO, fmt: Format, size: int) -> Iterator[RawChunk]:
         try:
             rows = decode(data)
         except msgspec.DecodeError as exc:
-            raise InvalidInputError(_malformed(exc), field=None) from None
+            # A number too big to read spoils its own row only: the array is read again, with it marked.
+            rows = with_out_of_range(data) if "out of range" in str(exc) else None
+            if rows is None:
+                raise InvalidInputError(_malformed(exc), field=None) from None
         if not isinstance(rows, list):
             raise InvalidInputError("a JSON input must be an array of case objects", field=None)
         return (RawChunk(start, fmt, rows[start : start + size]) for start in range(0, len(rows), size))
@@ -289,7 +292,8 @@ def parse_chunk(chunk: RawChunk) -> list[CaseRow | InvalidInputError]:
             try:
                 out.append(_case(decode(row), index))
             except msgspec.DecodeError as exc:
-                out.append(InvalidInputError(f"row {index}: {_malformed(exc)}", field=f"[{index}]"))
+                spoilt = _out_of_range(with_out_of_range(row), index) if "out of range" in str(exc) else None
+                out.append(spoilt or InvalidInputError(f"row {index}: {_malformed(exc)}", field=f"[{index}]"))
         else:
             out.append(_case(row, index, from_csv=chunk.fmt == "csv"))
     return out
@@ -323,6 +327,16 @@ def _unknown(name: str) -> str:
     return f"`{name}`" + (f" (did you mean `{close[0]}`?)" if close else "")
 
 
+def _out_of_range(row: object, index: int) -> RowError | None:
+    """The error of a row holding a number too big to read (`OUT_OF_RANGE`), naming it; None if none."""
+    where = out_of_range_in(row)
+    if where is None:
+        return None
+    field = where.removeprefix("$").removeprefix(".")
+    row_id = row.get("id") if isinstance(row, dict) and isinstance(row.get("id"), str) else None
+    return RowError(f"row {index}: {out_of_range_message(field)}", field=f"[{index}].{field}", row_id=row_id)
+
+
 def _malformed(exc: msgspec.DecodeError) -> str:
     return "malformed JSON: " + str(exc).removeprefix("JSON is malformed: ")
 
@@ -350,6 +364,8 @@ def _case(row: object, index: int, *, from_csv: bool = False) -> CaseRow | RowEr
     try:
         return msgspec.convert(row, _CaseRow, strict=False)
     except msgspec.ValidationError as exc:
+        if spoilt := _out_of_range(row, index):  # marked when its JSON array was read
+            return spoilt
         message = str(exc)
         field = field_named_in(message)  # a cross-field rule fails at the row's root and names its fields
         if " - at `$." in message:

@@ -11,6 +11,8 @@ bad input. Every place that decodes JSON a client sent goes through here.
 
 from __future__ import annotations
 
+import json
+import math
 from typing import Any, TypeVar, overload
 
 import msgspec
@@ -31,6 +33,11 @@ def decode(data: bytes, decoder: msgspec.json.Decoder[Any] = _ANY) -> Any:
     """`decoder.decode(data)` less any byte order mark, with nesting too deep raised as a `msgspec.DecodeError`."""
     try:
         return decoder.decode(data.removeprefix(BOM))
+    except msgspec.ValidationError as exc:
+        # Decoding without a type, msgspec cannot say where a number too big for it was: `$[...]`.
+        if "out of range" in str(exc) and (where := out_of_range_at(data)) is not None:
+            raise msgspec.ValidationError(f"Number out of range - at `{where}`") from None
+        raise
     except RecursionError:
         raise msgspec.DecodeError(TOO_DEEP) from None
     except UnicodeDecodeError as exc:
@@ -41,3 +48,65 @@ def not_utf8(exc: UnicodeDecodeError) -> str:
     """What to tell a client whose JSON holds bytes that are not UTF-8 (the position is within a string)."""
     byte = exc.object[exc.start : exc.start + 1].hex()
     return f"JSON is malformed: a string holds byte 0x{byte}, which is not UTF-8 (JSON text must be UTF-8)"
+
+
+class _OutOfRange:
+    """Stands for a number msgspec cannot hold, where `out_of_range_at` finds it."""
+
+
+OUT_OF_RANGE = _OutOfRange()
+_INT_DIGITS = 20  # 2**64 has 20 digits: anything longer is out of range before it is parsed
+
+
+def _float(text: str) -> float | _OutOfRange:
+    value = float(text)
+    return OUT_OF_RANGE if math.isinf(value) else value
+
+
+def _int(text: str) -> int | _OutOfRange:
+    if len(text.lstrip("-")) > _INT_DIGITS:
+        return OUT_OF_RANGE
+    value = int(text)
+    return value if -(2**63) <= value < 2**64 else OUT_OF_RANGE  # what msgspec reads as an integer
+
+
+def with_out_of_range(data: bytes) -> Any:
+    """`data` parsed with every number too big to read as a float or a 64-bit integer (`1e400`) left
+    as `OUT_OF_RANGE`; None when `data` is not JSON. Python's own parser: slower than msgspec's, it
+    runs only where msgspec has failed on such a number, to say where it is."""
+    try:
+        return json.loads(data.removeprefix(BOM), parse_float=_float, parse_int=_int, object_pairs_hook=_object)
+    except (ValueError, RecursionError):
+        return None
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose key given twice keeps an out-of-range value over the other (to find it)."""
+    obj: dict[str, Any] = {}
+    for key, value in pairs:
+        if obj.get(key) is not OUT_OF_RANGE:
+            obj[key] = value
+    return obj
+
+
+def out_of_range_in(tree: Any, path: str = "$") -> str | None:
+    """The path (`$.claimed_economic_loss`, `$[1].audience`) of the first `OUT_OF_RANGE` in `tree`."""
+    stack: list[tuple[Any, str]] = [(tree, path)]
+    while stack:
+        node, at = stack.pop()
+        if node is OUT_OF_RANGE:
+            return at
+        if isinstance(node, dict):
+            stack.extend((value, f"{at}.{key}") for key, value in reversed(node.items()))
+        elif isinstance(node, list):
+            stack.extend((value, f"{at}[{i}]") for i, value in reversed(list(enumerate(node))))
+    return None
+
+
+def out_of_range_at(data: bytes) -> str | None:
+    """Where in `data` the first number too big to read is; None when there is none or `data` is not JSON."""
+    return out_of_range_in(with_out_of_range(data))
+
+
+def out_of_range_message(where: str) -> str:
+    return f"number out of range at `{where}`: too large to read as a number"

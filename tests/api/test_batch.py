@@ -479,3 +479,21 @@ def test_a_malformed_calibration_id_in_the_query_is_a_400(client: Client, value:
     response = client.post(f"/v1/estimates/batch?calibration_id={value}", content=_ndjson(_rows(1)), headers=NDJSON)
     assert response.status_code == 400, response.text
     assert response.json()["errors"][0]["path"] == "query.calibration_id"
+
+
+@pytest.mark.parametrize(
+    ("body", "headers"),
+    [
+        (b'[{"id": "a"}, {"id": "b", "claimed_economic_loss": 1e400}, {"id": "c"}]', {}),
+        (b'{"id": "a"}\n{"id": "b", "claimed_economic_loss": 1e400}\n{"id": "c"}\n', NDJSON),
+    ],
+    ids=["json array", "ndjson"],
+)
+def test_a_number_too_big_to_read_spoils_only_its_row(client: Client, body: bytes, headers: dict[str, str]) -> None:
+    answer = client.post("/v1/estimates/batch", content=body, headers={"content-type": "application/json", **headers})
+    assert answer.status_code == 200, answer.text
+    rows = answer.json() if answer.text.startswith("[") else [json.loads(line) for line in answer.text.splitlines()]
+    assert [row["id"] for row in rows] == ["a", "b", "c"]
+    assert "error" not in rows[0]
+    assert "error" not in rows[2]
+    assert rows[1]["error"]["errors"][0]["field"] == "[1].claimed_economic_loss"

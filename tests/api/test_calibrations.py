@@ -120,6 +120,19 @@ def test_a_malformed_upload_names_record_and_field_and_stores_nothing(keyed: Tes
     assert keyed.get("/v1/calibrations", headers=A).json()["calibrations"] == []
 
 
+@pytest.mark.parametrize("content_type", ["application/json", "application/x-ndjson"])
+def test_a_number_too_big_to_read_is_named_by_record_and_field(keyed: TestClient[Litestar], content_type: str) -> None:
+    lines = CASES.splitlines()
+    spoilt = lines[3].replace(b'"id"', b'"claimed_expenses": 1e400, "id"', 1)  # a key given twice, too
+    records = [*lines[:3], spoilt, *lines[4:]]
+    body = b"[" + b",".join(records) + b"]" if content_type == "application/json" else b"\n".join(records)
+    response = keyed.post("/v1/calibrations", content=body, headers={**A, "content-type": content_type})
+    assert response.status_code == 400, response.text
+    error = response.json()["errors"][0]
+    assert (error["index"], error["field"], error["path"]) == (3, "claimed_expenses", "$[3].claimed_expenses")
+    assert keyed.get("/v1/calibrations", headers=A).json()["calibrations"] == []
+
+
 @pytest.mark.parametrize(
     ("content_type", "body", "path"),
     [

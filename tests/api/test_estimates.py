@@ -472,3 +472,32 @@ def test_a_negative_zero_is_answered_as_zero(client: Client) -> None:
     )
     assert batch.status_code == 200
     assert ",-0" not in batch.text
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/v1/estimates", b'{"law_version": "2020", "claimed_economic_loss": 1e400}', "claimed_economic_loss"),
+        ("/v1/estimates", b'{"law_version": "2020", "audience": ' + b"9" * 5000 + b"}", "audience"),
+        ("/v1/estimates", b'{"law_version": "2020", "works_count": -1e999}', "works_count"),
+        ("/v1/claims/advice", b'{"case": {"law_version": "2020"}, "assessed_loss": 1e400}', "assessed_loss"),
+        ("/v1/fees", b'{"claim_amount": ' + b"1" * 400 + b"}", "claim_amount"),
+        (
+            "/v1/interest",
+            b'{"amount": 1000, "due_date": "2024-01-01", "paid_date": "2024-02-01",'
+            b' "payments": [{"date": "2024-01-10", "amount": 1e400}]}',
+            "payments[0].amount",
+        ),
+        (
+            "/v1/estimates/compare",
+            b'{"base": {"law_version": "2020"}, "variations": [{"name": "a", "changes": {"audience": 1e400}}]}',
+            "variations[0].changes.audience",
+        ),
+    ],
+)
+def test_a_number_too_big_to_read_is_named_where_it_is(client: Client, path: str, body: bytes, field: str) -> None:
+    response = client.post(path, content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 400, response.text
+    error = response.json()["errors"][0]
+    assert (error["path"], error["field"]) == (f"$.{field}", field)
+    assert "out of range" in error["message"]

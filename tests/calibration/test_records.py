@@ -530,7 +530,6 @@ def test_an_upload_without_records_is_rejected(fmt: Format, data: bytes) -> None
         (b'[{"id": "a"},, {"id": "b"}]', "byte 13"),
         (b'[{"id": "a"}', "byte 12, the end of the input"),
         (b"{'id': 'a'}", "byte 1"),
-        (b'[{"id": "a", "awarded_total": 1e400}]', "a number is beyond the largest that can be read"),
     ],
 )
 def test_malformed_json_is_reported_with_its_position_and_no_field(data: bytes, position: str) -> None:
@@ -540,6 +539,20 @@ def test_malformed_json_is_reported_with_its_position_and_no_field(data: bytes, 
     assert "malformed" in issue.message
     assert position in issue.message
     assert "end of the input" not in issue.message or data.count(b"[") > data.count(b"]")  # only when cut short
+
+
+@pytest.mark.parametrize(
+    ("fmt", "data"),
+    [
+        ("json", b'[{"id": "a"}, {"id": "b", "awarded_total": 1e400}]'),
+        ("ndjson", b'{"id": "a"}\n{"awarded_total": -1e400}'),
+    ],
+)
+def test_a_number_too_big_to_read_names_its_record_and_field(fmt: Format, data: bytes) -> None:
+    issue = next(i for i in issues_of(data, fmt) if i.index == 1)
+
+    assert issue.field == "awarded_total"
+    assert "a number is beyond the largest that can be read" in issue.message
 
 
 @pytest.mark.parametrize("data", [b'{"id": "a"}', b'"a"', b"5"])
