@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from litestar import Litestar
 from litestar.datastructures import ResponseHeader
@@ -10,6 +11,7 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsPlugin
+from litestar.types import Message, Send
 
 from api.auth import caller_tenant
 from api.checks import check_request
@@ -52,6 +54,30 @@ whose `errors` list names each bad field by its JSON path. Calibrations are priv
 """
 
 
+class Service(Litestar):
+    """The app, answering HEAD as it would GET, without the body (RFC 9110 §9.3.2: a general-purpose
+    server supports HEAD; monitors and load balancers send it)."""
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["method"] == "HEAD":
+            scope = {**scope, "method": "GET"}
+            send = _without_body(send)
+        await super().__call__(scope, receive, send)
+
+
+def _without_body(send: Send) -> Send:
+    """`send` less the body: the headers (Content-Length among them) are the GET's."""
+
+    async def headers_only(message: Message) -> None:
+        if message["type"] == "http.response.body":
+            if message.get("more_body", False):
+                return
+            message = {"type": "http.response.body", "body": b"", "more_body": False}
+        await send(message)
+
+    return headers_only
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     """Build the app; settings come from the environment only when none are passed."""
     settings = settings or Settings.from_env()
@@ -91,7 +117,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             }
         ),
     )
-    app = Litestar(
+    app = Service(
         route_handlers=[
             index,
             health,
