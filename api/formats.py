@@ -14,7 +14,7 @@ from litestar.exceptions import SerializationException, ValidationException
 
 from api.errors import NotAcceptableError, UnsupportedMediaTypeError
 from estimator.batch import OutputFormat
-from estimator.jsondecode import BOM, out_of_range_at, out_of_range_message
+from estimator.jsondecode import BOM, clearer, out_of_range_at, out_of_range_message
 
 MEDIA_FORMATS: dict[str, OutputFormat] = {
     "application/json": "json",
@@ -43,7 +43,10 @@ class BomlessRequest(Request[Any, Any, Any]):
         try:
             return await super().json()
         except SerializationException as exc:
-            if "out of range" not in str(exc) or (where := out_of_range_at(await self.body())) is None:
+            body = await self.body()
+            if (better := clearer(str(exc.detail), body)) != str(exc.detail):
+                raise SerializationException(detail=better) from None
+            if "out of range" not in str(exc) or (where := out_of_range_at(body)) is None:
                 raise
             key = where.removeprefix("$").removeprefix(".")
             message = out_of_range_message(where)

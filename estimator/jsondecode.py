@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any, TypeVar, overload
 
 import msgspec
@@ -38,10 +39,31 @@ def decode(data: bytes, decoder: msgspec.json.Decoder[Any] = _ANY) -> Any:
         if "out of range" in str(exc) and (where := out_of_range_at(data)) is not None:
             raise msgspec.ValidationError(f"Number out of range - at `{where}`") from None
         raise
+    except msgspec.DecodeError as exc:
+        raise msgspec.DecodeError(clearer(str(exc), data)) from None
     except RecursionError:
         raise msgspec.DecodeError(TOO_DEEP) from None
     except UnicodeDecodeError as exc:
         raise msgspec.DecodeError(not_utf8(exc)) from None
+
+
+# A `\uD800`-`\uDFFF` escape not in a high-low pair: half a character, which msgspec reports as
+# "Input data was truncated" (it reads on for the other half).
+_LONE_SURROGATE = re.compile(
+    rb"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+    rb"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+)
+
+
+def clearer(message: str, data: bytes) -> str:
+    """msgspec's message for `data`, or a truer one where it misleads (a lone surrogate is not a cut-short input)."""
+    if "Input data was truncated" in message and (lone := _LONE_SURROGATE.search(data)):
+        escape = lone.group().decode()
+        return (
+            f"JSON is malformed: `{escape}` (byte {lone.start()}) is half of a surrogate pair, which stands for no "
+            "character; write the character itself, or both halves of its pair"
+        )
+    return message
 
 
 def not_utf8(exc: UnicodeDecodeError) -> str:

@@ -501,3 +501,10 @@ def test_a_number_too_big_to_read_is_named_where_it_is(client: Client, path: str
     error = response.json()["errors"][0]
     assert (error["path"], error["field"]) == (f"$.{field}", field)
     assert "out of range" in error["message"]
+
+
+def test_a_lone_surrogate_in_a_body_is_named_as_such(client: Client) -> None:
+    body = b'{"law_version": "2020", "id": "\\ud800"}'
+    response = client.post("/v1/estimates", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 400
+    assert "half of a surrogate pair" in response.json()["errors"][0]["message"]

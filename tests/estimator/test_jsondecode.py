@@ -35,3 +35,20 @@ def test_nothing_is_out_of_range_in_readable_numbers_or_in_what_is_not_json(data
 def test_decode_says_where_the_number_is() -> None:
     with pytest.raises(msgspec.ValidationError, match=r"Number out of range - at `\$\[1\]\.claimed_economic_loss`"):
         decode(b'[{}, {"claimed_economic_loss": 1e400}]')
+
+
+@pytest.mark.parametrize("data", [b'{"id": "\\ud800"}', b'{"id": "\\uDBFFx"}', b'["\\ud83d"]'])
+def test_a_lone_surrogate_is_not_called_a_truncated_input(data: bytes) -> None:
+    with pytest.raises(msgspec.DecodeError, match="half of a surrogate pair") as raised:
+        decode(data)
+    assert "truncated" not in str(raised.value)
+
+
+@pytest.mark.parametrize("data", [b'{"id": "abc', b'{"id": "\\ud83d\\ude00'])
+def test_an_input_cut_short_is_still_called_so(data: bytes) -> None:
+    with pytest.raises(msgspec.DecodeError, match="truncated"):
+        decode(data)
+
+
+def test_a_surrogate_pair_is_one_character() -> None:
+    assert decode(b'{"id": "\\ud83d\\ude00"}') == {"id": "\N{GRINNING FACE}"}
