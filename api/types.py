@@ -46,3 +46,13 @@ class Problem(Response, frozen=True):
     status: int
     detail: str
     errors: list[FieldError] | None = None
+
+
+# A label a person can read, in any script: no control characters (C0, DEL, C1), line or paragraph
+# separators, bidirectional overrides and isolates (which make "exe.txt" display as "txt.exe"), or
+# U+FFFD (what a query's bytes that are not UTF-8 decode to); and at least one character that is
+# neither a space (U+3000 included) nor invisible (zero-width spaces and joiners, U+FEFF).
+LABEL_PATTERN = (
+    r"^(?=.*[^\s\u200b-\u200d\u2060\ufeff])"
+    r"[^\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufffd]+$"
+)

@@ -20,8 +20,8 @@ from api.formats import body_format
 from api.openapi import RawBodyDoc
 from api.service import Calibration, EstimatorService
 from api.storage import CalibrationSummary
+from api.types import LABEL_PATTERN, Response
 from api.types import Request as RequestBody
-from api.types import Response
 from calibration.evaluate import Evaluation
 from calibration.records import CaseRecord, records_to_csv
 
@@ -69,9 +69,9 @@ class CalibrationList(Response, frozen=True):
     calibrations: list[CalibrationSummary]
 
 
-# Printable text only: a control character (a NUL, a line break) in a label breaks lists and reports,
-# and U+FFFD is what a query's bytes that are not UTF-8 (`?name=%FF`) decode to: refused, not stored garbled.
-NAME_PATTERN = r"^[^\x00-\x1f\x7f\ufffd]+$"
+# A readable label (`LABEL_PATTERN`): a control character breaks lists and reports, and U+FFFD is what
+# a query's bytes that are not UTF-8 (`?name=%FF`) decode to: refused, not stored garbled.
+NAME_PATTERN = LABEL_PATTERN
 Name = Annotated[
     str, Meta(min_length=1, max_length=200, pattern=NAME_PATTERN, description="A label for the calibration.")
 ]

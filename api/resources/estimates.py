@@ -29,7 +29,7 @@ from api.errors import (
 from api.formats import body_format, language_of, wanted_format
 from api.openapi import RawBodyDoc
 from api.service import EstimatorService, ExplainedEstimate
-from api.types import ClaimYuan, Date, Yuan
+from api.types import LABEL_PATTERN, ClaimYuan, Date, Yuan
 from api.types import Request as RequestBody
 from estimator.errors import EstimatorError, InvalidInputError, field_named_in, with_choices
 from estimator.law.fees import Outcome, Procedure
@@ -437,7 +437,7 @@ class Variation(RequestBody, frozen=True):
         Meta(
             min_length=1,
             max_length=80,
-            pattern=r"^[^\x00-\x1f\x7f]+$",  # printable: a label shown in tables and charts
+            pattern=LABEL_PATTERN,  # readable: a label shown in tables and charts
             description="A label, e.g. `famous work`; each variation's is its own.",
         ),
     ]

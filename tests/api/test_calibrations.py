@@ -354,15 +354,30 @@ def test_an_unknown_calibration_in_the_path_is_named_in_the_path(
     }
 
 
-@pytest.mark.parametrize("name", ["a\u0000b", "two\nlines"])
-def test_a_calibration_name_with_control_characters_is_refused(keyed: TestClient[Litestar], name: str) -> None:
+@pytest.mark.parametrize(
+    "name",
+    ["a\u0000b", "two\nlines", " ", "\u200b", "\ufeff", "\u3000\u00a0", "\u202etxt.exe", "a\u2066b", "a\u0085b"],
+    ids=["NUL", "line break", "a space", "zero-width", "BOM", "wide spaces", "RTL override", "bidi isolate", "C1"],
+)
+def test_a_calibration_name_that_is_no_readable_label_is_refused(keyed: TestClient[Litestar], name: str) -> None:
     created = keyed.post("/v1/calibrations", content=b"\n".join(CASES.splitlines()[5:]), headers={**A, **NDJSON})
     renamed = keyed.patch(f"/v1/calibrations/{created.json()['id']}", json={"name": name}, headers=A)
     assert renamed.status_code == 400
     assert renamed.json()["errors"][0]["path"] == "$.name"
+    assert "a label needs" in renamed.json()["errors"][0]["message"]
     uploaded = keyed.post("/v1/calibrations", params={"name": name}, content=b"x", headers={**A, **NDJSON})
     assert uploaded.status_code == 400
     assert uploaded.json()["errors"][0]["path"] == "query.name"
+
+
+@pytest.mark.parametrize(
+    "name", ["照片案件\u3000北京", "famous\u00a0work", "family \U0001f468\u200d\U0001f469\u200d\U0001f467"]
+)
+def test_a_label_in_any_script_with_any_space_is_a_name(keyed: TestClient[Litestar], name: str) -> None:
+    created = keyed.post("/v1/calibrations", content=b"\n".join(CASES.splitlines()[5:]), headers={**A, **NDJSON})
+    renamed = keyed.patch(f"/v1/calibrations/{created.json()['id']}", json={"name": name}, headers=A)
+    assert renamed.status_code == 200, renamed.text
+    assert renamed.json()["name"] == name
 
 
 def test_reading_a_calibration_in_and_cutting_a_batch_happen_off_the_event_loop(

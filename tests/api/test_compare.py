@@ -67,8 +67,22 @@ def test_a_bad_change_names_the_variation_and_field(client: Client) -> None:
         (["ok", "   "], "variations[1].name"),
         (["famous", "famous "], "variations[1].name"),
         (["a\u2028b"], "variations[0].name"),
+        (["\u200b"], "variations[0].name"),
+        (["\ufeff"], "variations[0].name"),
+        (["\u202eexe.txt"], "variations[0].name"),
     ],
-    ids=["twice", "the base's name", "a line break", "a C1 control", "only spaces", "twice but for a space", "U+2028"],
+    ids=[
+        "twice",
+        "the base's name",
+        "a line break",
+        "a C1 control",
+        "only spaces",
+        "twice but for a space",
+        "U+2028",
+        "only a zero-width space",
+        "only a BOM",
+        "an RTL override",
+    ],
 )
 def test_each_variation_has_a_printable_name_of_its_own(client: Client, names: list[str], field: str) -> None:
     body = {"base": BASE, "variations": [{"name": name, "changes": {"fame": "high"}} for name in names]}
