@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import difflib
 import functools
+from typing import Any, Literal, NoReturn, get_args, get_origin
 
 from litestar import Request
 from litestar.exceptions import ValidationException
 from litestar.handlers import BaseRouteHandler
 from litestar.params import ParameterKwarg, PathParameter, QueryParameter
+from litestar.typing import FieldDefinition
 
 from api.errors import UnsupportedMediaTypeError
 from api.formats import MEDIA_FORMATS, header_list
+from estimator.errors import with_choices
 
 API_PREFIX = "/v1/"  # the documentation's own routes (Swagger UI, its assets) are left alone
 
@@ -33,30 +36,33 @@ def check_request(request: Request) -> None:  # type: ignore[type-arg]  # any Re
 def known_query_only(request: Request) -> None:  # type: ignore[type-arg]  # any Request
     declared = declared_query(request.route_handler)
     unknown = sorted(set(request.query_params) - declared)
-    # Every parameter we declare takes one value: a second was silently read in place of the first.
-    repeated = sorted(name for name in declared if len(request.query_params.getall(name, [])) > 1)
-    if repeated and not unknown:
-        errors = [
-            {
-                "key": name,
-                "source": "query",
-                "message": f"query parameter `{name}` is given more than once; give it once",
-            }
-            for name in repeated
-        ]
-        raise ValidationException(detail="; ".join(e["message"] for e in errors), extra=errors)
     if not unknown:
+        # Every parameter we declare takes one value: a second was silently read in place of the first.
+        repeated = sorted(name for name in declared if len(request.query_params.getall(name, [])) > 1)
+        if repeated:
+            _refuse([(name, f"query parameter `{name}` is given more than once; give it once") for name in repeated])
+        # A value outside a parameter's list is answered with the list, as in a body (`?format=PNG`).
+        choices = query_choices(request.route_handler)
+        wrong = [(name, value) for name, value in request.query_params.items() if value not in choices.get(name, value)]
+        if wrong:
+            _refuse([(n, with_choices(f"Invalid enum value {v!r}", n, choices)) for n, v in wrong])
         return
     in_body = body_fields(request.route_handler)
-    errors = []
+    errors: list[tuple[str, str]] = []
     for name in unknown:
         close = difflib.get_close_matches(name, sorted(declared), n=1)
         hint = f" (did you mean `{close[0]}`?)" if close else ""
         if name in in_body:
             hint = f" (`{name}` goes in the JSON body)"
         takes = f"; it takes {', '.join(f'`{d}`' for d in sorted(declared))}" if declared else "; it takes none"
-        errors.append({"key": name, "source": "query", "message": f"unknown query parameter `{name}`{hint}{takes}"})
-    raise ValidationException(detail="; ".join(e["message"] for e in errors), extra=errors)
+        errors.append((name, f"unknown query parameter `{name}`{hint}{takes}"))
+    _refuse(errors)
+
+
+def _refuse(errors: list[tuple[str, str]]) -> NoReturn:
+    """A 400 naming each query parameter with what is wrong with it."""
+    extra = [{"key": name, "source": "query", "message": message} for name, message in errors]
+    raise ValidationException(detail="; ".join(message for _, message in errors), extra=extra)
 
 
 def uncompressed_body_only(request: Request) -> None:  # type: ignore[type-arg]  # any Request
@@ -108,10 +114,10 @@ def body_fields(handler: BaseRouteHandler) -> frozenset[str]:
 
 
 @functools.cache
-def declared_query(handler: BaseRouteHandler) -> frozenset[str]:
+def _query_fields(handler: BaseRouteHandler) -> dict[str, FieldDefinition]:
     """The query parameters a handler declares, by the name a client sends."""
     dependencies = handler.resolve_dependencies()
-    names = set()
+    fields = {}
     for name, field in handler.parsed_fn_signature.parameters.items():
         kwarg = field.kwarg_definition
         if isinstance(kwarg, QueryParameter) or (
@@ -120,5 +126,22 @@ def declared_query(handler: BaseRouteHandler) -> frozenset[str]:
             and name not in dependencies
             and not (kwarg.header or kwarg.cookie)
         ):
-            names.add(kwarg.query or name)
-    return frozenset(names)
+            fields[kwarg.query or name] = field
+    return fields
+
+
+def declared_query(handler: BaseRouteHandler) -> frozenset[str]:
+    return frozenset(_query_fields(handler))
+
+
+@functools.cache
+def query_choices(handler: BaseRouteHandler) -> dict[str, tuple[str, ...]]:
+    """The values each of a handler's query parameters that takes a list of them allows."""
+    return {name: values for name, field in _query_fields(handler).items() if (values := _literals(field.annotation))}
+
+
+def _literals(annotation: Any) -> tuple[str, ...]:
+    """The text values of a `Literal` in `annotation`, however wrapped (`Annotated`, `| None`)."""
+    if get_origin(annotation) is Literal:
+        return tuple(str(v) for v in get_args(annotation))
+    return tuple(v for arg in get_args(annotation) for v in _literals(arg))

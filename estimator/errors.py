@@ -44,6 +44,8 @@ def with_choices(message: str, field: str | None, choices: Mapping[str, Sequence
     """msgspec's "Invalid enum value 'x'" with the values `field` allows and the one probably meant;
     a number or boolean given for such a field, with the values as the text they must be."""
     allowed = choices.get(re.split(r"[.\[\]]+", field or "")[-1] or "")
+    if "; one of: " in message:  # said already, where the error was raised
+        return message
     if allowed and _NOT_TEXT.search(message):
         quoted = ", ".join(f'"{value}"' for value in allowed)
         return f"{message}; one of: {quoted}, as text in quotes"
@@ -62,7 +64,7 @@ def field_named_in(message: str) -> str | None:
     nothing; their messages name the fields ("`claimed_economic_loss` (100) exceeds `claimed_total`
     (50)"). msgspec's own messages ("Expected `object`, got `array`") name types, not fields.
     """
-    if message.startswith(("Expected", "Object")):
+    if message.startswith(("Expected", "Object", "Invalid enum value")):  # types, or a value and the one meant
         return None
     named = _BACKTICKED.search(message)
     return named.group(1) if named else None

@@ -332,6 +332,31 @@ def test_a_query_parameter_given_twice_is_refused_not_read_as_either(
     assert "more than once" in error["message"]
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "body", "name", "said"),
+    [
+        ("POST", "/v1/estimates/chart?format=PNG", BLOGGER, "format", "(did you mean `png`?); one of: png, svg"),
+        (
+            "GET",
+            "/v1/statutes/applicable?law=Patent&act_start=2022-01-01",
+            None,
+            "law",
+            "`patent`?); one of: copyright, trademark, patent, unfair_competition",
+        ),
+        ("POST", "/v1/estimates/batch?lang=fr", [BLOGGER], "lang", "'fr'; one of: en, zh"),
+    ],
+)
+def test_a_query_value_outside_its_list_is_answered_with_the_list(
+    client: Client, method: str, path: str, body: Any, name: str, said: str
+) -> None:
+    response = client.request(method, path, json=body)
+    assert response.status_code == 400, response.text
+    error = response.json()["errors"][0]
+    assert (error["path"], error["field"]) == (f"query.{name}", name)
+    assert error["message"].endswith(said)
+    assert error["message"].count("one of:") == 1
+
+
 def test_an_endpoint_without_query_parameters_says_so(client: Client) -> None:
     response = client.post("/v1/estimates?lang=zh", json=BLOGGER)
     assert response.status_code == 400
