@@ -8,9 +8,12 @@ and an optional cap. Amounts are exact `Decimal` until the one rounding step at 
 
 from __future__ import annotations
 
+import difflib
 import enum
 import functools
+import re
 from decimal import Decimal
+from typing import Final
 
 import msgspec
 
@@ -173,6 +176,25 @@ class ReducedClaimFee(enum.StrEnum):
     PROPORTIONAL = "proportional"
 
 
+# The 31 provincial-level divisions of the mainland, by pinyin name without spaces, as provincial
+# figures are keyed (`FeeSettings.provincial_ip_fees`); a client may write "Guang Dong" or "Inner Mongolia".
+PROVINCES: Final = frozenset(
+    {
+        "anhui", "beijing", "chongqing", "fujian", "gansu", "guangdong", "guangxi", "guizhou", "hainan", "hebei",
+        "heilongjiang", "henan", "hubei", "hunan", "jiangsu", "jiangxi", "jilin", "liaoning", "neimenggu", "ningxia",
+        "qinghai", "shaanxi", "shandong", "shanghai", "shanxi", "sichuan", "tianjin", "xinjiang", "xizang", "yunnan",
+        "zhejiang",
+    }
+)  # fmt: skip
+_PROVINCE_ALIASES: Final = {"innermongolia": "neimenggu", "neimongol": "neimenggu", "tibet": "xizang"}
+
+
+def province_key(name: str) -> str:
+    """A province as `PROVINCES` holds it: lower case, without spaces or hyphens, English names mapped."""
+    key = re.sub(r"[\s-]+", "", name).lower()
+    return _PROVINCE_ALIASES.get(key, key)
+
+
 class FeeSettings(msgspec.Struct, frozen=True, kw_only=True):
     """Choices the Measures leave open, with their defaults (LEGAL.md §5.2, §10)."""
 
@@ -188,6 +210,9 @@ class FeeSettings(msgspec.Struct, frozen=True, kw_only=True):
 
     def __post_init__(self) -> None:
         low, high = IP_WITHOUT_AMOUNT_RANGE
+        unknown = sorted(set(self.provincial_ip_fees) - PROVINCES)
+        if unknown:
+            raise ValueError(f"`provincial_ip_fees` keys {unknown} are not provinces as `PROVINCES` writes them")
         for name, fee in [("ip_without_amount_fee", self.ip_without_amount_fee), *self.provincial_ip_fees.items()]:
             if not low <= fee <= high:
                 raise ValueError(f"`{name}` fee {fee} is outside the statutory range {low}-{high}")
@@ -359,9 +384,13 @@ def court_fees(question: FeeQuestion, *, settings: FeeSettings | None = None, la
     fee_range: tuple[Decimal, Decimal] | None = None
     if question.case_kind is CaseKind.IP_WITHOUT_AMOUNT:
         fee_range = IP_WITHOUT_AMOUNT_RANGE
-        province = (question.province or "").strip().lower()
-        full = settings.provincial_ip_fees.get(province, settings.ip_without_amount_fee)
-        sources = [f"{MEASURES}, art. 13(3) and last paragraph (provincial figure)"]
+        province = province_key(question.province or "")
+        if province in settings.provincial_ip_fees:
+            full = settings.provincial_ip_fees[province]
+            sources = [f"{MEASURES}, art. 13(3) and last paragraph (provincial figure)"]
+        else:  # no figure known for the province: the top of the range, so that a budget never falls short
+            full = settings.ip_without_amount_fee
+            sources = [f"{MEASURES}, art. 13(3) (no provincial figure known: the upper end of the range)"]
     elif question.case_kind is CaseKind.PAYMENT_ORDER:
         assert claim is not None  # checked in _check_question
         full = acceptance_fee(claim) / PAYMENT_ORDER_DIVISOR
@@ -516,6 +545,19 @@ def _claim_change(
 
 def _check_question(question: FeeQuestion) -> None:
     claim = question.claim_amount
+    if question.province is not None:
+        if province_key(question.province) not in PROVINCES:
+            close = difflib.get_close_matches(province_key(question.province), sorted(PROVINCES), n=1)
+            meant = f" (did you mean `{close[0]}`?)" if close else ""
+            raise InvalidInputError(
+                f"`province` {question.province!r} is not a province of the mainland in pinyin{meant}", field="province"
+            )
+        if question.case_kind is not CaseKind.IP_WITHOUT_AMOUNT:
+            raise InvalidInputError(
+                f"`province` sets the fee of an `ip_without_amount` case only; a `{question.case_kind.value}` case's "
+                "fee is the national schedule's: drop it",
+                field="province",
+            )
     if question.changed_claim_amount is None and question.claim_change_stage is not None:
         raise InvalidInputError(
             "`claim_change_stage` needs `changed_claim_amount`, the claim as changed", field="claim_change_stage"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -179,6 +180,39 @@ def test_ip_case_without_amount_uses_the_range_and_the_provincial_figure() -> No
     assert configured.acceptance_fee == D(600)
     halved = court_fees(FeeQuestion(case_kind=CaseKind.IP_WITHOUT_AMOUNT, procedure=Procedure.SIMPLIFIED))
     assert halved.fee_due == default.acceptance_fee / 2
+
+
+@pytest.mark.parametrize("written", ["Guangdong", "guang dong", "GUANG-DONG"])
+def test_a_province_is_read_however_its_pinyin_is_spaced(written: str) -> None:
+    settings = FeeSettings(provincial_ip_fees={"guangdong": D(800)})
+    fees = court_fees(FeeQuestion(case_kind=CaseKind.IP_WITHOUT_AMOUNT, province=written), settings=settings)
+    assert fees.acceptance_fee == D(800)
+    assert "(provincial figure)" in fees.sources[0]
+
+
+def test_a_province_without_a_figure_is_charged_the_top_of_the_range_and_told_so() -> None:
+    fees = court_fees(FeeQuestion(case_kind=CaseKind.IP_WITHOUT_AMOUNT, province="Inner Mongolia"))
+    assert fees.acceptance_fee == D(1_000)
+    assert "no provincial figure known" in fees.sources[0]
+
+
+@pytest.mark.parametrize(
+    ("question", "said"),
+    [
+        (FeeQuestion(case_kind=CaseKind.IP_WITHOUT_AMOUNT, province="ZZ"), "not a province"),
+        (FeeQuestion(case_kind=CaseKind.IP_WITHOUT_AMOUNT, province="Guangdon"), "did you mean `guangdong`?"),
+        (FeeQuestion(claim_amount=D(5_000), province="Guangdong"), "`ip_without_amount` case only"),
+    ],
+)
+def test_a_province_that_is_none_or_sets_nothing_is_refused(question: FeeQuestion, said: str) -> None:
+    with pytest.raises(InvalidInputError, match=re.escape(said)) as caught:
+        court_fees(question)
+    assert caught.value.field == "province"
+
+
+def test_a_configured_figure_for_no_province_is_refused() -> None:
+    with pytest.raises(ValueError, match="not provinces"):
+        FeeSettings(provincial_ip_fees={"guang dong": D(800)})
 
 
 def test_a_configured_ip_fee_outside_the_statutory_range_is_refused() -> None:
