@@ -63,6 +63,10 @@ class FeeRequest(Request, frozen=True):
         Yuan | None, Meta(description="The amount actually preserved (0: an application without amount).")
     ] = None
     enforcement_amount: Annotated[PositiveYuan | None, Meta(description="The amount to enforce.")] = None
+    enforcement_without_amount: Annotated[
+        bool,
+        Meta(description="An application to enforce with no amount or value to enforce (50-500 a case, art. 14(1))."),
+    ] = False
     changed_claim_amount: Annotated[
         PositiveYuan | None,
         Meta(
@@ -149,6 +153,9 @@ class FeeResponse(Response, frozen=True):
     appeal_fee: float | None
     preservation_fee: Annotated[float | None, Meta(description="Borne by the applicant; may be claimed.")]
     enforcement_fee: Annotated[float | None, Meta(description="Borne by the judgment debtor; not prepaid.")]
+    enforcement_fee_range: Annotated[
+        FeeRange | None, Meta(description="The statutory range, for enforcing without an amount.")
+    ]
     rounding: RoundingChoice
     sources: list[str]
     claim_change: Annotated[
@@ -172,6 +179,7 @@ def fee_question(data: FeeRequest) -> FeeQuestion:
         appeal_amount=yuan(data.appeal_amount, "appeal_amount"),
         preservation_amount=yuan(data.preservation_amount, "preservation_amount"),
         enforcement_amount=yuan(data.enforcement_amount, "enforcement_amount"),
+        enforcement_without_amount=data.enforcement_without_amount,
         changed_claim_amount=yuan(data.changed_claim_amount, "changed_claim_amount"),
         claim_change_stage=None if data.claim_change_stage is None else ClaimChangeStage(data.claim_change_stage),
     )
@@ -208,6 +216,9 @@ def fee_response(fees: CourtFees) -> FeeResponse:
         appeal_fee=num(fees.appeal_fee),
         preservation_fee=num(fees.preservation_fee),
         enforcement_fee=num(fees.enforcement_fee),
+        enforcement_fee_range=None
+        if fees.enforcement_fee_range is None
+        else FeeRange(min=float(fees.enforcement_fee_range[0]), max=float(fees.enforcement_fee_range[1])),
         rounding=fees.rounding.value,
         sources=list(fees.sources),
         claim_change=None

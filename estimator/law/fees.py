@@ -78,6 +78,8 @@ ENFORCEMENT_SCHEDULE = SegmentSchedule(
 
 # Art. 13(2)... last ¶: provinces fix the exact figure for an IP case without a disputed amount.
 IP_WITHOUT_AMOUNT_RANGE = (Decimal(500), Decimal(1_000))  # art. 13(3)
+# Art. 14(1): an application to enforce with no amount or value to enforce, "每件交纳50元至500元".
+ENFORCEMENT_WITHOUT_AMOUNT_RANGE = (Decimal(50), Decimal(500))
 PAYMENT_ORDER_DIVISOR = Decimal(3)  # art. 14(3): one third of the property-case fee
 HALF = Decimal("0.5")
 
@@ -207,6 +209,9 @@ class FeeSettings(msgspec.Struct, frozen=True, kw_only=True):
     provincial_ip_fees: dict[str, Decimal] = msgspec.field(
         default_factory=lambda: {"guangdong": Decimal(1_000)}  # Nansha court's published table
     )
+    # The figure charged to enforce without an amount (art. 14(1), 50-500 a case): the upper end, for
+    # the same reason.
+    enforcement_without_amount_fee: Decimal = Decimal(500)
 
     def __post_init__(self) -> None:
         low, high = IP_WITHOUT_AMOUNT_RANGE
@@ -216,6 +221,12 @@ class FeeSettings(msgspec.Struct, frozen=True, kw_only=True):
         for name, fee in [("ip_without_amount_fee", self.ip_without_amount_fee), *self.provincial_ip_fees.items()]:
             if not low <= fee <= high:
                 raise ValueError(f"`{name}` fee {fee} is outside the statutory range {low}-{high}")
+        low, high = ENFORCEMENT_WITHOUT_AMOUNT_RANGE
+        if not low <= self.enforcement_without_amount_fee <= high:
+            raise ValueError(
+                f"`enforcement_without_amount_fee` {self.enforcement_without_amount_fee} is outside the statutory "
+                f"range {low}-{high}"
+            )
 
 
 class FeeQuestion(msgspec.Struct, frozen=True, kw_only=True):
@@ -231,6 +242,8 @@ class FeeQuestion(msgspec.Struct, frozen=True, kw_only=True):
     appeal_amount: Decimal | None = None
     preservation_amount: Decimal | None = None
     enforcement_amount: Decimal | None = None
+    # An application to enforce a judgment with no amount or value to enforce (art. 14(1)).
+    enforcement_without_amount: bool = False
     # The claim as changed in the course of the case (`claim_amount` is the claim as filed), and,
     # for a reduction, when it was made (Measures arts. 21, 35).
     changed_claim_amount: Decimal | None = None
@@ -287,6 +300,7 @@ class CourtFees(msgspec.Struct, frozen=True, kw_only=True):
     rounding: Rounding
     sources: tuple[str, ...]
     claim_change: ClaimChange | None = None
+    enforcement_fee_range: tuple[Decimal, Decimal] | None = None  # enforcing without an amount
 
 
 def halving_for(procedure: Procedure, outcome: Outcome, *, lang: Language = "en") -> Halving:
@@ -449,9 +463,13 @@ def court_fees(question: FeeQuestion, *, settings: FeeSettings | None = None, la
         preservation = preservation_fee(question.preservation_amount)
         sources.append(PRESERVATION_SCHEDULE.source)
     enforcement = None
+    enforcement_range = None
     if question.enforcement_amount is not None:
         enforcement = enforcement_fee(question.enforcement_amount)
         sources.append(ENFORCEMENT_SCHEDULE.source)
+    elif question.enforcement_without_amount:
+        enforcement, enforcement_range = settings.enforcement_without_amount_fee, ENFORCEMENT_WITHOUT_AMOUNT_RANGE
+        sources.append(f"{MEASURES}, art. 14(1) (no amount to enforce: 50 to 500 a case)")
 
     return CourtFees(
         case_kind=question.case_kind,
@@ -468,6 +486,7 @@ def court_fees(question: FeeQuestion, *, settings: FeeSettings | None = None, la
         rounding=settings.rounding,
         sources=tuple(dict.fromkeys(sources)),
         claim_change=change,
+        enforcement_fee_range=enforcement_range,
     )
 
 
@@ -545,6 +564,12 @@ def _claim_change(
 
 def _check_question(question: FeeQuestion) -> None:
     claim = question.claim_amount
+    if question.enforcement_without_amount and question.enforcement_amount is not None:
+        raise InvalidInputError(
+            "`enforcement_without_amount` is for an application with no amount to enforce; "
+            "`enforcement_amount` states one: give one of the two",
+            field="enforcement_without_amount",
+        )
     if question.province is not None:
         if province_key(question.province) not in PROVINCES:
             close = difflib.get_close_matches(province_key(question.province), sorted(PROVINCES), n=1)

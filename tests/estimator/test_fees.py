@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+import msgspec
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -150,6 +151,22 @@ def test_preservation_fee(amount: int, fee: int) -> None:
 )
 def test_enforcement_fee(amount: int, fee: int) -> None:
     assert enforcement_fee(D(amount)) == D(fee)
+
+
+def test_enforcing_without_an_amount_is_charged_within_fifty_to_five_hundred() -> None:
+    # checklist-16: no amount -> range [50, 500]
+    question = FeeQuestion(claim_amount=D(10_000), enforcement_without_amount=True)
+    fees = court_fees(question)
+    assert fees.enforcement_fee_range == (D(50), D(500))
+    assert fees.enforcement_fee == D(500)  # the upper end, so that a budget never falls short
+    assert court_fees(question, settings=FeeSettings(enforcement_without_amount_fee=D(200))).enforcement_fee == D(200)
+    with pytest.raises(ValueError, match="enforcement_without_amount_fee"):
+        FeeSettings(enforcement_without_amount_fee=D(600))
+    both = msgspec.structs.replace(question, enforcement_amount=D(5_000))
+    with pytest.raises(InvalidInputError) as caught:
+        court_fees(both)
+    assert caught.value.field == "enforcement_without_amount"
+    assert court_fees(FeeQuestion(claim_amount=D(10_000), enforcement_amount=D(8_000))).enforcement_fee_range is None
 
 
 def test_payment_order_is_a_third_of_the_property_fee() -> None:
