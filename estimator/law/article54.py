@@ -226,7 +226,9 @@ def assess_damages(
         economic_loss = None
         if evidence.statutory_amount is not None:
             economic_loss = min(max(evidence.statutory_amount, floor), cap)
-            capped = economic_loss != evidence.statutory_amount
+            # Cut by the claim, not raised to the floor or cut at the statute's own cap.
+            claim = evidence.claimed_economic_loss
+            capped = claim is not None and economic_loss == claim < evidence.statutory_amount
     else:
         assert base is not None  # choose_route returns a base on every non-statutory route
         economic_loss = base

@@ -626,6 +626,19 @@ def _check_question(question: FeeQuestion) -> None:
             f"`awarded_amount` exceeds {which}: a court does not award more than was claimed",
             field="awarded_amount",
         )
+    decided = (claim if changed is None else changed) + (question.counterclaim_amount or 0)
+    if question.appeal_amount is not None and question.appeal_amount > decided:
+        raise InvalidInputError(
+            "`appeal_amount` exceeds what the first instance decided (the claim, as changed, and any counterclaim): "
+            "an appeal contests part of that judgment (Measures art. 17)",
+            field="appeal_amount",
+        )
+    if question.procedure is Procedure.SMALL_CLAIMS and question.counterclaim_amount is not None:
+        raise InvalidInputError(
+            "a case with a counterclaim is not tried as a small claim (Civil Procedure Law, small-claims rules: "
+            "当事人提出反诉的案件): use `simplified` or `ordinary`",
+            field="procedure",
+        )
 
 
 def _check_claim_change(question: FeeQuestion, claim: Decimal) -> None:

@@ -299,3 +299,17 @@ def test_citations_in_chinese() -> None:
     for n in (0, 100):
         with pytest.raises(ValueError, match="1-99"):
             chinese_number(n)
+
+
+@pytest.mark.parametrize(
+    ("evidence", "capped"),
+    [
+        (DamagesEvidence(statutory_amount=D(100)), False),  # raised to the floor
+        (DamagesEvidence(statutory_amount=D(9e6)), False),  # cut at the statute's cap, no claim
+        (DamagesEvidence(statutory_amount=D(9e6), claimed_economic_loss=D(6e6)), False),  # the statute's cap binds
+        (DamagesEvidence(statutory_amount=D(90_000), claimed_economic_loss=D(50_000)), True),  # the claim binds
+        (DamagesEvidence(statutory_amount=D(40_000), claimed_economic_loss=D(50_000)), False),
+    ],
+)
+def test_capped_by_claim_means_the_claim_cut_the_award(evidence: DamagesEvidence, capped: bool) -> None:
+    assert assess_damages(CL2020, evidence).capped_by_claim is capped

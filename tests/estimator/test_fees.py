@@ -476,3 +476,35 @@ def test_in_mediation_the_reduced_parts_fee_is_a_starting_point_for_the_agreemen
     assert split is not None
     assert "starting point for the agreement" in split.basis
     assert (split.plaintiff, split.defendant) == (D(2_325), D(575))  # 1,750 + half of 1,150
+
+
+@pytest.mark.parametrize(
+    ("question", "field"),
+    [
+        (FeeQuestion(claim_amount=D(100_000), appeal_amount=D(100_000.01)), "appeal_amount"),
+        (
+            FeeQuestion(
+                claim_amount=D(100_000),
+                changed_claim_amount=D(60_000),
+                claim_change_stage=ClaimChangeStage.BEFORE_INVESTIGATION_END,
+                appeal_amount=D(80_000),
+            ),
+            "appeal_amount",
+        ),
+        (
+            FeeQuestion(claim_amount=D(10_000), counterclaim_amount=D(5_000), procedure=Procedure.SMALL_CLAIMS),
+            "procedure",
+        ),
+    ],
+)
+def test_an_appeal_beyond_the_judgment_or_a_small_claim_with_a_counterclaim_is_refused(
+    question: FeeQuestion, field: str
+) -> None:
+    with pytest.raises(InvalidInputError) as caught:
+        court_fees(question)
+    assert caught.value.field == field
+
+
+def test_an_appeal_may_contest_the_claim_and_the_counterclaim() -> None:
+    question = FeeQuestion(claim_amount=D(100_000), counterclaim_amount=D(50_000), appeal_amount=D(150_000))
+    assert court_fees(question).appeal_fee == court_fees(FeeQuestion(claim_amount=D(150_000))).acceptance_fee
