@@ -173,7 +173,8 @@ def to_problem(exc: Exception) -> ProblemDetailsException:
             return problem(status, exc.slug, exc.title, exc.message, field_errors)
     if isinstance(exc, RecursionError):
         # Litestar decodes a body recursively: JSON nested a thousand deep is bad input, not a bug.
-        log.warning("request body nested too deeply to decode", exc_info=exc)
+        # One line, no traceback: a client sending such bodies must not be able to flood the log.
+        log.warning("request body nested too deeply to decode")
         return problem(400, "bad-request", "Bad request", TOO_DEEP, [field_error(None, TOO_DEEP)])
     if isinstance(exc, UnicodeDecodeError):
         # Litestar decodes a JSON body whole: a string in it holding bytes that are not UTF-8 is bad input.

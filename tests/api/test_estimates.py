@@ -533,3 +533,12 @@ def test_a_lone_surrogate_in_a_body_is_named_as_such(client: Client) -> None:
     response = client.post("/v1/estimates", content=body, headers={"content-type": "application/json"})
     assert response.status_code == 400
     assert "half of a surrogate pair" in response.json()["errors"][0]["message"]
+
+
+def test_a_body_nested_too_deeply_is_logged_in_one_line(client: Client, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level("WARNING"):
+        response = client.post("/v1/estimates", content=b"[" * 100_000 + b"]" * 100_000)
+    assert response.status_code == 400
+    records = [r for r in caplog.records if "nested too deeply" in r.getMessage()]
+    assert records
+    assert all(r.exc_info is None for r in records)  # no traceback for a client to flood the log with
