@@ -201,7 +201,8 @@ def fit_claim_rule(
     log_award = np.log([o.point for o in used])
     known = x[:, spec.names.index("claim_unknown")] == 0
     slope = core.fit.beta[spec.names.index("log_claim")]
-    at_centre = log_award[known] - slope * x[known, spec.names.index("log_claim")]
+    log_claim = x[known, spec.names.index("log_claim")]
+    at_centre = log_award[known] - slope * log_claim
     if not weight or at_centre.size < 2:
         return None
     return ClaimRule(
@@ -211,6 +212,7 @@ def fit_claim_rule(
         with_claim_sd=float(np.std(at_centre, ddof=1)),
         without_claim_mean=float(np.mean(log_award)),
         without_claim_sd=float(np.std(log_award, ddof=1)),
+        mean_log_claim=float(np.mean(log_claim)),
     )
 
 

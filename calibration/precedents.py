@@ -24,6 +24,7 @@ from estimator.model.artifact import FittedModel
 from estimator.model.case import Case
 from estimator.model.explain import case_facts, fact_text
 from estimator.model.features import CaseColumns
+from estimator.model.pooling import model_predictive
 
 # A distance of 1 is a set of differences that together move the median award by a factor of e
 # (about 2.7) in quadrature: cases beyond it are not "similar" in the sense a court would weigh.
@@ -57,7 +58,8 @@ class PrecedentIndex:
         statutory = {o.record_id for o in observations(records)[0]}
         self.records = [r for r in records if r.id in statutory and _award(r) is not None]
         self._model = model
-        self._beta = np.array(model.coefficients)
+        # The coefficients of the median the model answers with (pooled with its claim rule, `model_predictive`).
+        self._beta = model_predictive(model).beta.copy()
         self._beta[model.features.names.index("intercept")] = 0.0
         coded = CaseColumns([case_of(r) for r in self.records]).design_matrix(model.features)
         self._weighted = coded * self._beta

@@ -72,6 +72,9 @@ class ClaimRule(msgspec.Struct, frozen=True, kw_only=True):
     with_claim_sd: float
     without_claim_mean: float
     without_claim_sd: float
+    # The mean of those awards' claims (log, centred as the regression reads them): `with_claim_mean`
+    # moves with the slope by minus this much, which the pooled coefficients' covariance needs.
+    mean_log_claim: float
 
 
 class FittedModel(msgspec.Struct, frozen=True, kw_only=True):

@@ -5,9 +5,11 @@ the cross-validated interval scale. The claim rule (`ClaimRule`): median from th
 regression's own slope, spread that of the awards around it (without a claim, the awards' own).
 Averaging the two forecasts' quantiles, weight w on the rule, gives again a normal: its median is
 x·((1 - w)β + wβ_rule), its spread (1 - w)·k·√(σ² + xᵀΣx) + w·s_rule. The median stays linear in the
-coefficients: the claim's effect is the regression's, any other fact's is (1 - w)β_j with uncertainty
-(1 - w)·sd_j, and explanations and comparisons read `Predictive.beta` and `Predictive.cov` as they
-would a regression's.
+coefficients: the claim's effect is the regression's, with its uncertainty, and any other fact's is
+(1 - w)β_j with uncertainty (1 - w)·sd_j. The rule's coefficients move with the regression's claim
+slope (its intercept is the awards' mean less the slope times their mean claim), so the pooled
+coefficients are Aβ plus a constant, their covariance AΣAᵀ (`Predictive.cov`), which explanations and
+comparisons read as they would a regression's.
 
 Why pool: on 83 decided awards the fitted facts predict the typical case well but are sure of
 themselves where courts surprise, and the claim alone knows nothing of the facts. Averaging two
@@ -29,7 +31,8 @@ class Predictive(NamedTuple):
     """What prediction needs of a model, as arrays: median = x @ beta, spread from `spread`."""
 
     beta: FloatArray
-    cov: FloatArray  # of `beta`
+    cov: FloatArray  # of `beta`: the uncertainty of each fact's effect on the median
+    spread_cov: FloatArray  # the regression's, times (1 - w)²: its part of the pooled spread
     sigma: float
     scale: float
     added_with_claim: float  # the rule's share of the spread for a case with a claim
@@ -59,11 +62,19 @@ def predictive(
     unknown = spec.names.index("claim_unknown")
     beta, cov = np.asarray(coefficients, dtype=float), np.asarray(covariance, dtype=float)
     if rule is None:
-        return Predictive(beta, cov, sigma, scale, 0.0, 0.0, unknown)
+        return Predictive(beta, cov, cov, sigma, scale, 0.0, 0.0, unknown)
     keep = 1.0 - rule.weight
+    # d(pooled β)/dβ: (1 - w) on the diagonal, and through the rule's dependence on the claim slope,
+    # w × (1 at the slope, -mean claim at the intercept, +mean claim at "claim unknown").
+    jacobian = keep * np.eye(spec.width)
+    claim = spec.names.index("log_claim")
+    jacobian[claim, claim] += rule.weight
+    jacobian[spec.names.index("intercept"), claim] -= rule.weight * rule.mean_log_claim
+    jacobian[unknown, claim] += rule.weight * rule.mean_log_claim
     return Predictive(
         beta=keep * beta + rule.weight * rule_coefficients(spec, rule),
-        cov=keep**2 * cov,
+        cov=jacobian @ cov @ jacobian.T,
+        spread_cov=keep**2 * cov,
         sigma=keep * sigma,
         scale=scale,
         added_with_claim=rule.weight * rule.with_claim_sd,
@@ -96,7 +107,7 @@ def model_predictive(model: FittedModel) -> Predictive:
 
 def spread(p: Predictive, x: FloatArray) -> FloatArray:
     """The predictive sd of the log award for each design row."""
-    parameter_var = np.maximum(((x @ p.cov) * x).sum(axis=1), 0.0)  # xᵀΣx row by row, through BLAS
+    parameter_var = np.maximum(((x @ p.spread_cov) * x).sum(axis=1), 0.0)  # xᵀΣx row by row, through BLAS
     added = np.where(x[:, p.claim_unknown] > 0, p.added_without_claim, p.added_with_claim)
     sd: FloatArray = np.sqrt(p.sigma**2 + parameter_var) * p.scale + added
     return sd

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import msgspec
+import numpy as np
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
@@ -13,6 +14,8 @@ from calibration.records import bundled_records
 from estimator.model.artifact import default_model
 from estimator.model.case import Case
 from estimator.model.explain import _CASE_FIELD_NAMES
+from estimator.model.features import CaseColumns
+from estimator.model.pooling import model_predictive
 
 Client = TestClient[Litestar]
 RECORDS = {r.id: r for r in bundled_records()}
@@ -40,6 +43,17 @@ def test_the_two_ultraman_judgments_find_each_other_first() -> None:
         default_model(), case_of(RECORDS["ai-ultraman-lora-hzic"]), records, exclude_id="ai-ultraman-lora-hzic"
     )
     assert hangzhou[0].case_number == "(2024)粤0192民初113号"
+
+
+def test_a_fact_weighs_in_the_distance_as_much_as_it_moves_the_median_the_model_answers_with() -> None:
+    """Distance terms are effects on the log median: the pooled coefficients, as estimates and explanations use."""
+    model = default_model()
+    case = case_of(RECORDS["ai-image-li-v-liu-bjic-2023"])
+    nearest = find_precedents(model, case, list(RECORDS.values()), exclude_id="ai-image-li-v-liu-bjic-2023")[0]
+    weights = model_predictive(model).beta.copy()
+    weights[model.features.names.index("intercept")] = 0.0
+    rows = CaseColumns([case, case_of(RECORDS[nearest.id])]).design_matrix(model.features)
+    assert nearest.distance == pytest.approx(float(np.linalg.norm(weights * (rows[0] - rows[1]))), abs=1e-3)
 
 
 def test_the_cut_off_is_a_distance_not_a_count() -> None:

@@ -51,3 +51,22 @@ def test_reference_case_left_out_falls_in_its_own_range(
     estimate = estimate_cases(model, [Question(case=case_of(record), procedure=procedure)])[0]
     assert estimate.economic_loss.p10 <= award <= estimate.economic_loss.p90
     assert estimate.court_fees.fee_due == fee_due
+
+
+def test_the_claim_rule_is_fitted_on_the_training_folds_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    import calibration.evaluate as evaluation
+
+    seen: list[set[str]] = []
+    fit = evaluation.fit_claim_rule
+
+    def recording(used, core, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append({o.record_id for o in used})
+        return fit(used, core, **kwargs)
+
+    monkeypatch.setattr(evaluation, "fit_claim_rule", recording)
+    report = evaluate(bundled_records(), folds=5)
+    everyone = {h.record_id for h in report.held_out}
+    assert len(seen) == 5
+    # Each award is left out of exactly one fold's rule: the fold that predicts it.
+    for record_id in everyone:
+        assert sum(record_id not in ids for ids in seen) == 1

@@ -13,6 +13,7 @@ from scipy.stats import norm
 from estimator.model.artifact import FittedModel, content_id, default_model, dumps_model, loads_model
 from estimator.model.case import Case
 from estimator.model.estimate import Question, estimate_cases
+from estimator.model.explain import explain
 from estimator.model.features import CaseColumns
 from estimator.model.pooling import model_predictive, predictive, rule_coefficients, spread
 
@@ -63,6 +64,7 @@ def test_pooling_keeps_the_claims_effect_and_halves_every_other_facts(model: Fit
     names = model.features.names
     claim = names.index("log_claim")
     assert pooled.beta[claim] == pytest.approx(model.coefficients[claim])
+    assert pooled.cov[claim, claim] == pytest.approx(model.covariance[claim][claim])  # its uncertainty too
     for fact in ("fame=high", "intentional=yes", "defendant_type=individual"):
         j = names.index(fact)
         assert pooled.beta[j] == pytest.approx(0.5 * model.coefficients[j])
@@ -109,3 +111,65 @@ def test_a_changed_claim_rule_changes_the_id(model: FittedModel) -> None:
     other = msgspec.structs.replace(model, claim_rule=msgspec.structs.replace(rule, weight=0.25))
     assert content_id(other) != model.id
     assert content_id(_regression_alone(model)) != model.id
+
+
+def test_a_claims_explained_range_is_the_regressions_own(model: FittedModel) -> None:
+    case = Case(law_version="2020", work_type="film", claimed_economic_loss=2_000_000)
+    pooled = next(f for f in explain(model, case) if f.feature == "log_claim")
+    alone = next(f for f in explain(_regression_alone(model), case) if f.feature == "log_claim")
+    assert (pooled.effect, pooled.effect_p10, pooled.effect_p90) == (alone.effect, alone.effect_p10, alone.effect_p90)
+
+
+def test_the_pooled_covariance_is_that_of_the_pooled_coefficients_as_functions_of_the_regressions(
+    model: FittedModel,
+) -> None:
+    """Pooled β = f(β) with the rule refitted at each β's claim slope: its covariance is JΣJᵀ, J = df/dβ."""
+    rule = model.claim_rule
+    assert rule is not None
+    beta = np.asarray(model.coefficients)
+    claim = model.features.names.index("log_claim")
+
+    def pooled_at(b: np.ndarray) -> np.ndarray:
+        shift = b[claim] - rule.claim_slope  # the rule's intercept falls by the mean claim per unit of slope
+        moved = msgspec.structs.replace(
+            rule, claim_slope=b[claim], with_claim_mean=rule.with_claim_mean - shift * rule.mean_log_claim
+        )
+        return predictive(model.features, b, np.eye(len(b)), sigma=1.0, scale=1.0, rule=moved).beta
+
+    step = 1e-6
+    jacobian = np.column_stack(
+        [(pooled_at(beta + step * e) - pooled_at(beta - step * e)) / (2 * step) for e in np.eye(len(beta))]
+    )
+    expected = jacobian @ np.asarray(model.covariance) @ jacobian.T
+    assert np.allclose(model_predictive(model).cov, expected, atol=1e-8)
+
+
+def test_a_model_stored_before_pooling_answers_exactly_as_it_did() -> None:
+    """Figures recorded from this model at 56d9793, before pooling existed."""
+    old = loads_model(FITTED_BEFORE_POOLING.read_bytes())
+    cases = [
+        Case(
+            law_version="2020",
+            work_type="photograph",
+            works_count=3,
+            claimed_economic_loss=50_000,
+            claimed_expenses=3_000,
+        ),
+        Case(law_version="2010", work_type="film", claimed_economic_loss=300_000, fame="high"),
+        Case(
+            law_version="2020",
+            work_type="ai_image",
+            defendant_type="individual",
+            commercial_use=False,
+            claimed_economic_loss=5_000,
+        ),
+    ]
+    recorded = [
+        [12_025, 826, 2_052, 5_642, 15_509, 38_533, 0.053, 0.0728, 10_434],
+        [84_875, 5_063, 13_524, 40_290, 120_034, 300_000, 0.0, 0.1074, 83_771],
+        [1_556, 500, 500, 613, 2_039, 5_000, 0.4546, 0.1195, 1_548],
+    ]
+    for estimate, figures in zip(estimate_cases(old, [Question(case=c) for c in cases]), recorded, strict=True):
+        loss = estimate.economic_loss
+        now = [loss.mean, loss.p10, loss.p25, loss.p50, loss.p75, loss.p90, loss.p_floor, loss.p_full_claim]
+        assert [*now, estimate.net_recovery.expected] == figures
