@@ -17,7 +17,7 @@ from litestar.exceptions import HTTPException, NotAuthorizedException, Validatio
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.plugins.problem_details import ProblemDetailsException
 
-from api.types import LABEL_PATTERN, Problem
+from api.types import LABEL_PATTERN, NOT_A_LABEL, Problem
 from api.types import Request as RequestBody
 from estimator.errors import (
     CalibrationError,
@@ -214,16 +214,12 @@ def _as_list(extra: Any) -> list[dict[str, Any]]:
 
 # msgspec's words for a label that does not match `LABEL_PATTERN` (the whole regex), and ours.
 _NOT_A_LABEL = f"Expected `str` matching regex {LABEL_PATTERN!r}"
-_A_LABEL = (
-    "a label needs a character that is neither a space nor invisible, and no control characters, line breaks "
-    "or text-direction overrides"
-)
 
 
 def _validation_error(item: dict[str, Any]) -> dict[str, Any]:
     message = str(item.get("message", "invalid value"))
     if message == _NOT_A_LABEL:
-        message = _A_LABEL
+        message = NOT_A_LABEL
     if message == "'data'":  # Litestar's KeyError when there is no body at all
         message = "the request body is empty: send a JSON object"
     key = str(item.get("key") or "")

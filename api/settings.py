@@ -26,6 +26,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     database_url: str | None = None
     rounding: Rounding = Rounding.CENT
     ip_without_amount_fee: Decimal = Decimal(1_000)
+    enforcement_without_amount_fee: Decimal = Decimal(500)
     reduced_claim_fee: ReducedClaimFee = ReducedClaimFee.DIFFERENCE
     punitive_formula: PunitiveFormula = PunitiveFormula.MULTIPLY
     expenses_mode: ExpensesMode = ExpensesMode.SEPARATE
@@ -63,7 +64,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         """Fee settings, with a request's own rounding choice where it made one."""
         chosen = self.rounding if rounding is None else Rounding(rounding)
         return FeeSettings(
-            rounding=chosen, ip_without_amount_fee=self.ip_without_amount_fee, reduced_claim_fee=self.reduced_claim_fee
+            rounding=chosen,
+            ip_without_amount_fee=self.ip_without_amount_fee,
+            enforcement_without_amount_fee=self.enforcement_without_amount_fee,
+            reduced_claim_fee=self.reduced_claim_fee,
         )
 
     def article54_settings(self) -> Article54Settings:

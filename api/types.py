@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from typing import Annotated, Literal
 
 import msgspec
@@ -49,10 +50,20 @@ class Problem(Response, frozen=True):
 
 
 # A label a person can read, in any script: no control characters (C0, DEL, C1), line or paragraph
-# separators, bidirectional overrides and isolates (which make "exe.txt" display as "txt.exe"), or
-# U+FFFD (what a query's bytes that are not UTF-8 decode to); and at least one character that is
-# neither a space (U+3000 included) nor invisible (zero-width spaces and joiners, U+FEFF).
-LABEL_PATTERN = (
-    r"^(?=.*[^\s\u200b-\u200d\u2060\ufeff])"
-    r"[^\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufffd]+$"
+# separators, text-direction overrides, isolates or marks (which make "exe.txt" display as "txt.exe"),
+# or U+FFFD (what a query's bytes that are not UTF-8 decode to). `label_problem` asks, besides, for
+# one character that shows: a label of spaces or invisible characters is no label.
+LABEL_PATTERN = r"^[^\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ufffd]+$"
+# Letters that draw nothing: Hangul fillers and the blank Braille pattern.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+NOT_A_LABEL = (
+    "a label needs a character that shows (not only spaces or invisible characters), and no control "
+    "characters, line breaks or text-direction controls"
 )
+
+
+def label_problem(text: str) -> str | None:
+    """Why `text` is no readable label (`NOT_A_LABEL`), or None: one character must be neither a space,
+    a control or format character, a combining mark, nor a letter that draws nothing."""
+    shows = any(unicodedata.category(c)[0] not in "ZCM" and c not in _BLANK_LETTERS for c in text)
+    return None if shows else NOT_A_LABEL

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import sys
 from typing import Any, TypeVar, overload
 
 import msgspec
@@ -73,11 +74,13 @@ def not_utf8(exc: UnicodeDecodeError) -> str:
 
 
 class _OutOfRange:
-    """Stands for a number msgspec cannot hold, where `out_of_range_at` finds it."""
+    """Stands for a number msgspec cannot read, where `out_of_range_at` finds it."""
 
 
 OUT_OF_RANGE = _OutOfRange()
-_INT_DIGITS = 20  # 2**64 has 20 digits: anything longer is out of range before it is parsed
+# msgspec reads an integer of any size up to Python's limit on the digits of one (4,300 by default,
+# `sys.set_int_max_str_digits`); a float, up to about 1.8e308.
+_INT_DIGITS = sys.get_int_max_str_digits() or math.inf
 
 
 def _float(text: str) -> float | _OutOfRange:
@@ -86,10 +89,7 @@ def _float(text: str) -> float | _OutOfRange:
 
 
 def _int(text: str) -> int | _OutOfRange:
-    if len(text.lstrip("-")) > _INT_DIGITS:
-        return OUT_OF_RANGE
-    value = int(text)
-    return value if -(2**63) <= value < 2**64 else OUT_OF_RANGE  # what msgspec reads as an integer
+    return OUT_OF_RANGE if len(text.lstrip("-")) > _INT_DIGITS else int(text)
 
 
 def with_out_of_range(data: bytes) -> Any:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Controller, Request, delete, get, patch, post
 from litestar.di import NamedDependency
-from litestar.exceptions import MethodNotAllowedException
+from litestar.exceptions import MethodNotAllowedException, ValidationException
 from litestar.openapi import ResponseSpec
 from litestar.openapi.spec import Example
 from litestar.params import Body, PathParameter, QueryParameter, RawBody
@@ -20,7 +20,7 @@ from api.formats import body_format
 from api.openapi import RawBodyDoc
 from api.service import Calibration, EstimatorService
 from api.storage import CalibrationSummary
-from api.types import LABEL_PATTERN, Response
+from api.types import LABEL_PATTERN, Response, label_problem
 from api.types import Request as RequestBody
 from calibration.evaluate import Evaluation
 from calibration.records import CaseRecord, records_to_csv
@@ -36,7 +36,9 @@ class ModelSummary(Response, frozen=True):
     n_records: int
     n_fitted: Annotated[int, Meta(description="Records usable as statutory awards.")]
     data_cutoff: str | None
-    sigma: Annotated[float, Meta(description="Spread of awards around the model's mean, log scale.")]
+    sigma: Annotated[
+        float, Meta(description="Spread of awards around the regression's mean, log scale (before pooling).")
+    ]
     interval_scale: Annotated[float, Meta(description="Cross-validated factor on predictive spread.")]
     claim_rule_weight: Annotated[
         float,
@@ -79,6 +81,10 @@ Name = Annotated[
 
 class CalibrationChanges(RequestBody, frozen=True):
     name: Annotated[Name | None, Meta(description="The new label; null removes it.")]
+
+    def __post_init__(self) -> None:
+        if self.name is not None and (problem := label_problem(self.name)):
+            raise ValueError(f"`name`: {problem}")
 
 
 RENAME_EXAMPLES = [
@@ -253,6 +259,8 @@ class CalibrationController(Controller):
         ] = None,
     ) -> LitestarResponse[CalibrationOut]:
         owner = require_tenant(tenant)
+        if name is not None and (problem := label_problem(name)):
+            raise ValidationException(detail=problem, extra=[{"key": "name", "source": "query", "message": problem}])
         calibration, new = service.create_calibration(owner, body, body_format(request), name=name)
         out = calibration_out(calibration)
         return LitestarResponse(

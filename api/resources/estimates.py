@@ -29,7 +29,7 @@ from api.errors import (
 from api.formats import body_format, language_of, wanted_format
 from api.openapi import RawBodyDoc
 from api.service import EstimatorService, ExplainedEstimate
-from api.types import LABEL_PATTERN, ClaimYuan, Date, Yuan
+from api.types import LABEL_PATTERN, ClaimYuan, Date, Yuan, label_problem
 from api.types import Request as RequestBody
 from estimator.errors import EstimatorError, InvalidInputError, field_named_in, with_choices
 from estimator.law.fees import Outcome, Procedure
@@ -445,6 +445,10 @@ class Variation(RequestBody, frozen=True):
         dict[str, object],
         Meta(description='Fields of the base case to change, e.g. `{"fame": "high"}`; null unsets a fact.'),
     ]
+
+    def __post_init__(self) -> None:
+        if problem := label_problem(self.name):
+            raise ValueError(f"`name`: {problem}")
 
 
 class CompareRequest(RequestBody, frozen=True):

@@ -217,7 +217,12 @@ def assess_damages(
     multiplier = evidence.punitive_multiplier
     economic_loss: Decimal | None
     if route is Method.STATUTORY:
-        floor, cap = statutory_bounds(regime, evidence.claimed_economic_loss)
+        # In inclusive mode the statutory figure holds the expenses ("含合理开支"), so the claim it may
+        # reach holds them too.
+        claim = evidence.claimed_economic_loss
+        if claim is not None and settings.expenses_mode is ExpensesMode.INCLUSIVE:
+            claim += evidence.reasonable_expenses
+        floor, cap = statutory_bounds(regime, claim)
         reasons.append(
             reason("statutory_range", lang, floor=yuan_text(float(floor), lang), cap=yuan_text(float(cap), lang))
         )
@@ -227,7 +232,6 @@ def assess_damages(
         if evidence.statutory_amount is not None:
             economic_loss = min(max(evidence.statutory_amount, floor), cap)
             # Cut by the claim, not raised to the floor or cut at the statute's own cap.
-            claim = evidence.claimed_economic_loss
             capped = claim is not None and economic_loss == claim < evidence.statutory_amount
     else:
         assert base is not None  # choose_route returns a base on every non-statutory route

@@ -564,6 +564,12 @@ def _claim_change(
 
 def _check_question(question: FeeQuestion) -> None:
     claim = question.claim_amount
+    if question.procedure is Procedure.SMALL_CLAIMS and question.counterclaim_amount is not None:
+        raise InvalidInputError(
+            "a case with a counterclaim is not tried as a small claim (Civil Procedure Law, small-claims rules: "
+            "当事人提出反诉的案件): use `simplified` or `ordinary`",
+            field="procedure",
+        )
     if question.enforcement_without_amount and question.enforcement_amount is not None:
         raise InvalidInputError(
             "`enforcement_without_amount` is for an application with no amount to enforce; "
@@ -632,12 +638,6 @@ def _check_question(question: FeeQuestion) -> None:
             "`appeal_amount` exceeds what the first instance decided (the claim, as changed, and any counterclaim): "
             "an appeal contests part of that judgment (Measures art. 17)",
             field="appeal_amount",
-        )
-    if question.procedure is Procedure.SMALL_CLAIMS and question.counterclaim_amount is not None:
-        raise InvalidInputError(
-            "a case with a counterclaim is not tried as a small claim (Civil Procedure Law, small-claims rules: "
-            "当事人提出反诉的案件): use `simplified` or `ordinary`",
-            field="procedure",
         )
 
 

@@ -548,7 +548,7 @@ def assemble(
     acceptance, due = result.acceptance_fee.tolist(), result.fee_due.tolist()
     d_prop = np.round(result.defendant_proportional, 2).tolist()
     d_fit = np.round(result.defendant_fitted, 2).tolist()
-    net = np.round(result.net_expected).tolist()
+    net = _amounts(result.net_expected, proved).tolist()
     p_neg = np.round(result.p_negative, 4).tolist()
     claimed_expenses = cols.expenses.tolist()
     disputed = cols.disputed.tolist()
@@ -638,10 +638,16 @@ def assemble(
 
 
 def _award_amounts(amounts: FloatArray, cap: FloatArray, proved: npt.NDArray[np.bool_]) -> FloatArray:
-    """Amounts as reported: an estimated award to the yuan, half up, never above its cap (a claim of
-    1,001.50 is awarded at most 1,001.50, not 1,002); a proved one as assessed, to the fen."""
-    estimated = np.minimum(np.floor(amounts + 0.5), cap)
-    rounded: FloatArray = np.where(proved, np.round(amounts, 2), estimated)
+    """Awards as reported (`_amounts`), an estimated one never above its cap: a claim of 1,001.50 is
+    awarded at most 1,001.50, not 1,002."""
+    return np.where(proved, _amounts(amounts, proved), np.minimum(_amounts(amounts, proved), cap))
+
+
+def _amounts(amounts: FloatArray, proved: npt.NDArray[np.bool_]) -> FloatArray:
+    """Model amounts to the yuan, half away from zero (四舍五入); where a proved amount decides them, to
+    the fen, as it was assessed. (+ 0.0: a small negative amount rounds to 0, not -0.)"""
+    whole = np.sign(amounts) * np.floor(np.abs(amounts) + 0.5)
+    rounded: FloatArray = np.where(proved, np.round(amounts, 2), whole) + 0.0
     return rounded
 
 

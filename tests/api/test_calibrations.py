@@ -356,8 +356,40 @@ def test_an_unknown_calibration_in_the_path_is_named_in_the_path(
 
 @pytest.mark.parametrize(
     "name",
-    ["a\u0000b", "two\nlines", " ", "\u200b", "\ufeff", "\u3000\u00a0", "\u202etxt.exe", "a\u2066b", "a\u0085b"],
-    ids=["NUL", "line break", "a space", "zero-width", "BOM", "wide spaces", "RTL override", "bidi isolate", "C1"],
+    [
+        "a\u0000b",
+        "two\nlines",
+        " ",
+        "\u200b",
+        "\ufeff",
+        "\u3000\u00a0",
+        "\u202etxt.exe",
+        "a\u2066b",
+        "a\u0085b",
+        "\u200e",
+        "\u00ad",
+        "\u3164",
+        "\u2800",
+        "\u034f\ufe0f",
+        "\U000e0020",
+    ],
+    ids=[
+        "NUL",
+        "line break",
+        "a space",
+        "zero-width",
+        "BOM",
+        "wide spaces",
+        "RTL override",
+        "bidi isolate",
+        "C1",
+        "LTR mark",
+        "soft hyphen",
+        "Hangul filler",
+        "blank Braille",
+        "combining marks",
+        "a tag",
+    ],
 )
 def test_a_calibration_name_that_is_no_readable_label_is_refused(keyed: TestClient[Litestar], name: str) -> None:
     created = keyed.post("/v1/calibrations", content=b"\n".join(CASES.splitlines()[5:]), headers={**A, **NDJSON})

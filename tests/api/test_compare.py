@@ -70,6 +70,8 @@ def test_a_bad_change_names_the_variation_and_field(client: Client) -> None:
         (["\u200b"], "variations[0].name"),
         (["\ufeff"], "variations[0].name"),
         (["\u202eexe.txt"], "variations[0].name"),
+        (["\u3164"], "variations[0].name"),
+        (["\u00ad\u200e"], "variations[0].name"),
     ],
     ids=[
         "twice",
@@ -82,6 +84,8 @@ def test_a_bad_change_names_the_variation_and_field(client: Client) -> None:
         "only a zero-width space",
         "only a BOM",
         "an RTL override",
+        "a Hangul filler",
+        "a soft hyphen and an LTR mark",
     ],
 )
 def test_each_variation_has_a_printable_name_of_its_own(client: Client, names: list[str], field: str) -> None:

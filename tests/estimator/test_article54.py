@@ -313,3 +313,17 @@ def test_citations_in_chinese() -> None:
 )
 def test_capped_by_claim_means_the_claim_cut_the_award(evidence: DamagesEvidence, capped: bool) -> None:
     assert assess_damages(CL2020, evidence).capped_by_claim is capped
+
+
+def test_in_inclusive_mode_the_statutory_figure_may_reach_the_loss_and_expenses_claimed() -> None:
+    """As the estimate reads it: '含合理开支' holds the expenses, so the claim it may reach holds them too."""
+    inclusive = Article54Settings(expenses_mode=ExpensesMode.INCLUSIVE)
+    evidence = DamagesEvidence(
+        statutory_amount=D(320_000), claimed_economic_loss=D(300_000), reasonable_expenses=D(20_000)
+    )
+    result = assess_damages(CL2020, evidence, settings=inclusive)
+    assert (result.cap, result.economic_loss, result.capped_by_claim) == (D(320_000), D(320_000), False)
+    over = assess_damages(CL2020, msgspec.structs.replace(evidence, statutory_amount=D(400_000)), settings=inclusive)
+    assert (over.economic_loss, over.capped_by_claim) == (D(320_000), True)
+    separate = assess_damages(CL2020, evidence)
+    assert (separate.cap, separate.economic_loss, separate.capped_by_claim) == (D(300_000), D(300_000), True)

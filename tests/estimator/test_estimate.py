@@ -247,6 +247,8 @@ def test_a_proved_amount_is_one_figure_to_the_fen(
     case = Case(law_version="2020", claimed_economic_loss=claim)
     loss = estimate_cases(model, [Question(case=case, evidence=evidence)])[0].economic_loss
     assert loss.mean == loss.p10 == loss.p25 == loss.p50 == loss.p75 == loss.p90 == award
+    unclaimed = estimate_cases(model, [Question(case=Case(law_version="2020"), evidence=evidence)])[0]
+    assert unclaimed.net_recovery.expected == unclaimed.economic_loss.p50  # no fee, no expenses: to the fen too
 
 
 def test_the_route_says_when_the_claim_caps_a_punitive_award(model: FittedModel) -> None:

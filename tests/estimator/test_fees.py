@@ -495,6 +495,12 @@ def test_in_mediation_the_reduced_parts_fee_is_a_starting_point_for_the_agreemen
             FeeQuestion(claim_amount=D(10_000), counterclaim_amount=D(5_000), procedure=Procedure.SMALL_CLAIMS),
             "procedure",
         ),
+        (
+            FeeQuestion(
+                case_kind=CaseKind.IP_WITHOUT_AMOUNT, counterclaim_amount=D(3_000), procedure=Procedure.SMALL_CLAIMS
+            ),
+            "procedure",
+        ),
     ],
 )
 def test_an_appeal_beyond_the_judgment_or_a_small_claim_with_a_counterclaim_is_refused(
