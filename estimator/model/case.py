@@ -176,10 +176,12 @@ def check_claim_parts(claimed: object) -> None:
     `claimed_expenses`, and the loss and the stated expenses within `claimed_total`. Only `<=` is
     checked: a total may hold more (mental damages, say).
     """
-    items = {item: getattr(claimed, item) for item in _EXPENSE_ITEMS}
     stated_expenses = getattr(claimed, "claimed_expenses")  # noqa: B009 - any object with the fields
-    check_parts_within("claimed_expenses", stated_expenses, items)
     loss, total = getattr(claimed, "claimed_economic_loss"), getattr(claimed, "claimed_total")  # noqa: B009
+    if stated_expenses is None and total is None:
+        return  # no whole stated for parts to exceed (the common case, checked on every row of a batch)
+    items = {item: getattr(claimed, item) for item in _EXPENSE_ITEMS}
+    check_parts_within("claimed_expenses", stated_expenses, items)
     check_parts_within("claimed_total", total, {"claimed_economic_loss": loss, "claimed_expenses": stated_expenses})
 
 
@@ -192,8 +194,10 @@ def check_claim_left(case: object) -> None:
     held to this (`case_of` reads such a record's total as saying nothing of the loss): records
     stored before the rule must still read.
     """
-    stated_expenses = getattr(case, "claimed_expenses")  # noqa: B009 - any object with the fields
     loss, total = getattr(case, "claimed_economic_loss"), getattr(case, "claimed_total")  # noqa: B009
+    if total is None:
+        return  # without a total there is nothing for the expenses to use up
+    stated_expenses = getattr(case, "claimed_expenses")  # noqa: B009 - any object with the fields
     if stated_expenses is not None:
         expenses = {"claimed_expenses": stated_expenses}  # within the total already (`check_claim_parts`)
     else:

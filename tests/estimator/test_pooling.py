@@ -41,14 +41,7 @@ def test_a_pooled_quantile_is_the_average_of_the_two_forecasts_quantiles_on_the_
     rule = model.claim_rule
     assert rule is not None
     x = CaseColumns([PHOTOS]).design_matrix(model.features)
-    alone = predictive(
-        model.features,
-        np.asarray(model.coefficients),
-        np.asarray(model.covariance),
-        sigma=model.sigma,
-        scale=model.interval_scale,
-        rule=None,
-    )
+    alone = model_predictive(_regression_alone(model))
     regression_mu, regression_sd = float((x @ alone.beta)[0]), float(spread(alone, x)[0])
     rule_mu = float((x @ rule_coefficients(model.features, rule))[0])
     estimate = estimate_cases(model, [Question(case=PHOTOS)])[0].economic_loss
