@@ -56,13 +56,28 @@ whose `errors` list names each bad field by its JSON path. Calibrations are priv
 
 class Service(Litestar):
     """The app, answering HEAD as it would GET, without the body (RFC 9110 §9.3.2: a general-purpose
-    server supports HEAD; monitors and load balancers send it)."""
+    server supports HEAD; monitors and load balancers send it), and OPTIONS with every method of the
+    path (Litestar's own answer lists only those of the first handler registered on it)."""
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "http" and scope["method"] == "HEAD":
             scope = {**scope, "method": "GET"}
             send = _without_body(send)
+        elif scope["type"] == "http" and scope["method"] == "OPTIONS":
+            send = self._allowing_all(scope, send)
         await super().__call__(scope, receive, send)
+
+    def _allowing_all(self, scope: Any, send: Send) -> Send:
+        async def with_allow(message: Message) -> None:
+            handler = scope.get("route_handler")
+            route = next((r for r in self.routes if handler in getattr(r, "route_handlers", ())), None)
+            if message["type"] == "http.response.start" and route is not None:
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"allow"]
+                allow = ", ".join(sorted({*route.methods, "HEAD"} if "GET" in route.methods else route.methods))
+                message = {**message, "headers": [*headers, (b"allow", allow.encode())]}
+            await send(message)
+
+        return with_allow
 
 
 def _without_body(send: Send) -> Send:

@@ -26,3 +26,19 @@ def test_head_where_get_is_refused_is_refused_alike_without_a_body(client: Clien
     head = client.head(path)
     assert head.status_code == status == client.get(path).status_code
     assert head.content == b""
+
+
+@pytest.mark.parametrize(
+    ("path", "allow"),
+    [
+        ("/v1/calibrations", "GET, HEAD, OPTIONS, POST"),
+        ("/v1/calibrations/default", "DELETE, GET, HEAD, OPTIONS, PATCH"),
+        ("/v1/estimates", "OPTIONS, POST"),
+        ("/health", "GET, HEAD, OPTIONS"),
+    ],
+)
+def test_options_lists_every_method_of_the_path(client: Client, path: str, allow: str) -> None:
+    """Litestar's answer listed only the first handler's (`OPTIONS, POST` on `/v1/calibrations`)."""
+    response = client.options(path)
+    assert response.status_code == 204
+    assert response.headers["allow"] == allow
