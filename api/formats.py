@@ -14,7 +14,7 @@ from litestar.exceptions import SerializationException, ValidationException
 
 from api.errors import NotAcceptableError, UnsupportedMediaTypeError
 from estimator.batch import OutputFormat
-from estimator.jsondecode import BOM, clearer, out_of_range_at, out_of_range_message
+from estimator.jsondecode import BOM, clearer, out_of_range_message
 
 MEDIA_FORMATS: dict[str, OutputFormat] = {
     "application/json": "json",
@@ -43,14 +43,14 @@ class BomlessRequest(Request[Any, Any, Any]):
         try:
             return await super().json()
         except SerializationException as exc:
-            body = await self.body()
-            if (better := clearer(str(exc.detail), body)) != str(exc.detail):
-                raise SerializationException(detail=better) from None
-            if "out of range" not in str(exc) or (where := out_of_range_at(body)) is None:
+            better, where = clearer(str(exc.detail), await self.body())
+            if where is not None:
+                message = out_of_range_message(where)
+                key = where.removeprefix("$").removeprefix(".")
+                raise ValidationException(detail=message, extra=[{"key": key, "message": message}]) from None
+            if better == str(exc.detail):
                 raise
-            key = where.removeprefix("$").removeprefix(".")
-            message = out_of_range_message(where)
-            raise ValidationException(detail=message, extra=[{"key": key, "message": message}]) from None
+            raise SerializationException(detail=better) from None
 
 
 def body_format(request: Request) -> OutputFormat:  # type: ignore[type-arg]  # any Request

@@ -58,12 +58,14 @@ LABEL_PATTERN = r"^[^\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2
 _BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 NOT_A_LABEL = (
     "a label needs a character that shows (not only spaces or invisible characters), and no control "
-    "characters, line breaks or text-direction controls"
+    "characters, line breaks, text-direction controls or unassigned code points"
 )
 
 
 def label_problem(text: str) -> str | None:
     """Why `text` is no readable label (`NOT_A_LABEL`), or None: one character must be neither a space,
-    a control or format character, a combining mark, nor a letter that draws nothing."""
-    shows = any(unicodedata.category(c)[0] not in "ZCM" and c not in _BLANK_LETTERS for c in text)
-    return None if shows else NOT_A_LABEL
+    a control or format character, a combining mark, nor a letter that draws nothing, and none may be
+    a code point Unicode leaves unassigned (U+FFFF, say), which no font draws."""
+    categories = [unicodedata.category(c) for c in text]
+    shows = any(cat[0] not in "ZCM" and c not in _BLANK_LETTERS for c, cat in zip(text, categories, strict=True))
+    return None if shows and "Cn" not in categories else NOT_A_LABEL

@@ -101,7 +101,7 @@ def evaluate(records: Sequence[CaseRecord], *, folds: int = 10, settings: FitSet
         test_columns = coded.take(test_index)
         dist = predict_core(core, test, scale=scale, columns=test_columns, rule=rule)
         quantiles["model"][test_index] = dist.quantile(_INNER_QUANTILES)
-        alone = predict_core(core, test, scale=scale, columns=test_columns)
+        alone = dist if rule is None else predict_core(core, test, scale=scale, columns=test_columns)
         quantiles["regression"][test_index] = alone.quantile(_INNER_QUANTILES)
         quantiles["constant"][test_index] = _constant(train, test)
         quantiles["ratio"][test_index] = _ratio(train, test)

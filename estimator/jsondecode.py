@@ -35,13 +35,9 @@ def decode(data: bytes, decoder: msgspec.json.Decoder[Any] = _ANY) -> Any:
     """`decoder.decode(data)` less any byte order mark, with nesting too deep raised as a `msgspec.DecodeError`."""
     try:
         return decoder.decode(data.removeprefix(BOM))
-    except msgspec.ValidationError as exc:
-        # Decoding without a type, msgspec cannot say where a number too big for it was: `$[...]`.
-        if "out of range" in str(exc) and (where := out_of_range_at(data)) is not None:
-            raise msgspec.ValidationError(f"Number out of range - at `{where}`") from None
-        raise
-    except msgspec.DecodeError as exc:
-        raise msgspec.DecodeError(clearer(str(exc), data)) from None
+    except msgspec.DecodeError as exc:  # a ValidationError too: it keeps its type, with a truer message
+        message, _ = clearer(str(exc), data)
+        raise type(exc)(message) from None
     except RecursionError:
         raise msgspec.DecodeError(TOO_DEEP) from None
     except UnicodeDecodeError as exc:
@@ -56,15 +52,23 @@ _LONE_SURROGATE = re.compile(
 )
 
 
-def clearer(message: str, data: bytes) -> str:
-    """msgspec's message for `data`, or a truer one where it misleads (a lone surrogate is not a cut-short input)."""
+def clearer(message: str, data: bytes) -> tuple[str, str | None]:
+    """msgspec's message for failing on `data`, made truer where it misleads, and where a number too big
+    to read is when that is the trouble (else None).
+
+    Decoding without a type, msgspec cannot say where such a number is (`$[...]`), and it reports a
+    lone surrogate as a cut-short input. Every reader of a client's JSON (`decode`, the API's request
+    class) asks here, so the two say the same.
+    """
+    if "out of range" in message and (where := out_of_range_at(data)) is not None:
+        return f"Number out of range - at `{where}`", where
     if "Input data was truncated" in message and (lone := _LONE_SURROGATE.search(data)):
         escape = lone.group().decode()
         return (
             f"JSON is malformed: `{escape}` (byte {lone.start()}) is half of a surrogate pair, which stands for no "
             "character; write the character itself, or both halves of its pair"
-        )
-    return message
+        ), None
+    return message, None
 
 
 def not_utf8(exc: UnicodeDecodeError) -> str:
@@ -93,8 +97,8 @@ def _int(text: str) -> int | _OutOfRange:
 
 
 def with_out_of_range(data: bytes) -> Any:
-    """`data` parsed with every number too big to read as a float or a 64-bit integer (`1e400`) left
-    as `OUT_OF_RANGE`; None when `data` is not JSON. Python's own parser: slower than msgspec's, it
+    """`data` parsed with every number too big to read (`1e400`, an integer of more digits than Python
+    allows) left as `OUT_OF_RANGE`; None when `data` is not JSON. Python's own parser: slower than msgspec's, it
     runs only where msgspec has failed on such a number, to say where it is."""
     try:
         return json.loads(data.removeprefix(BOM), parse_float=_float, parse_int=_int, object_pairs_hook=_object)

@@ -372,6 +372,7 @@ def test_an_unknown_calibration_in_the_path_is_named_in_the_path(
         "\u2800",
         "\u034f\ufe0f",
         "\U000e0020",
+        "photos\uffff",
     ],
     ids=[
         "NUL",
@@ -389,6 +390,7 @@ def test_an_unknown_calibration_in_the_path_is_named_in_the_path(
         "blank Braille",
         "combining marks",
         "a tag",
+        "an unassigned code point",
     ],
 )
 def test_a_calibration_name_that_is_no_readable_label_is_refused(keyed: TestClient[Litestar], name: str) -> None:

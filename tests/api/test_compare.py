@@ -72,6 +72,7 @@ def test_a_bad_change_names_the_variation_and_field(client: Client) -> None:
         (["\u202eexe.txt"], "variations[0].name"),
         (["\u3164"], "variations[0].name"),
         (["\u00ad\u200e"], "variations[0].name"),
+        (["famous\uffff"], "variations[0].name"),
     ],
     ids=[
         "twice",
@@ -86,6 +87,7 @@ def test_a_bad_change_names_the_variation_and_field(client: Client) -> None:
         "an RTL override",
         "a Hangul filler",
         "a soft hyphen and an LTR mark",
+        "an unassigned code point",
     ],
 )
 def test_each_variation_has_a_printable_name_of_its_own(client: Client, names: list[str], field: str) -> None:
