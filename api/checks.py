@@ -26,7 +26,9 @@ from estimator.errors import with_choices
 API_PREFIX = "/v1/"  # the documentation's own routes (Swagger UI, its assets) are left alone
 
 
-def check_request(request: Request) -> None:  # type: ignore[type-arg]  # any Request
+async def check_request(request: Request) -> None:  # type: ignore[type-arg]  # any Request
+    # A coroutine although nothing here awaits: Litestar runs a sync hook in a worker thread, and that
+    # trip cost more than answering /health itself (tests/api/test_threads.py).
     uncompressed_body_only(request)
     json_body_only(request)
     if request.scope["path"].startswith(API_PREFIX):
