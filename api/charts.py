@@ -453,6 +453,12 @@ def award_chart(estimate: Estimate, *, fmt: ChartFormat = "png", lang: Language 
 
     `lang="zh"` draws Chinese labels when a CJK font is installed (see `cjk_font`), else English.
     """
+    figure, title = award_figure(estimate, lang=lang)
+    return _save(figure, fmt, title)
+
+
+def award_figure(estimate: Estimate, *, lang: Language = "en") -> tuple[Figure, str]:
+    """The award chart's figure, built and laid out but not yet drawn, and its title."""
     style = _style(lang)
     loss, law, fees = estimate.economic_loss, estimate.law, estimate.court_fees
     # The statutory floor binds statutory damages only; a proved loss is awarded as proved.
@@ -623,7 +629,7 @@ def award_chart(estimate: Estimate, *, fmt: ChartFormat = "png", lang: Language 
         top=top,
         bottom=0.5 + _size(legend, renderer)[1] + 0.15 + _size(footnote, renderer)[1] + 0.1,
     )
-    return _save(figure, fmt, title)
+    return figure, title
 
 
 def _award_footnote(estimate: Estimate, style: _Style, *, point: bool) -> list[str]:

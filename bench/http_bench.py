@@ -157,6 +157,7 @@ def _first_drawings(base: str) -> list[Row]:
                     raise BenchError(f"{path} answered {answer.status_code}: {answer.text[:300]}")
     plain, chart = (statistics.median(times) for times in timings.values())
     floor = _empty_figure_ms()
+    build, draw = _built_figure_ms()
     return [
         Row(
             SECTION,
@@ -174,6 +175,15 @@ def _first_drawings(base: str) -> list[Row]:
             "×",
             note=f"{floor:.1f} ms in the bench process (median of {FIRST_DRAWINGS})",
         ),
+        # Why neither a figure built ahead (option c) nor one kept and refilled would bring a first
+        # drawing within a plain estimate: rendering the finished figure alone, its text mostly, costs this.
+        Row(
+            SECTION,
+            "matplotlib floor: drawing the award chart's built figure to PNG / plain estimate p50",
+            draw / plain,
+            "×",
+            note=f"{draw:.1f} ms to draw and encode, after {build:.1f} ms to build and lay it out (bench process)",
+        ),
     ]
 
 
@@ -190,6 +200,31 @@ def _empty_figure_ms() -> float:
         Figure(figsize=AWARD_FIGSIZE, dpi=DPI).savefig(io.BytesIO(), format="png")
         times.append((time.perf_counter() - start) * 1e3)
     return statistics.median(times[1:])  # the first pays for importing the backend
+
+
+def _built_figure_ms() -> tuple[float, float]:
+    """Medians of building the award chart's figure, and of drawing that built figure to PNG."""
+    import io
+
+    import msgspec
+
+    from api.charts import award_figure
+    from api.resources.estimates import EstimateRequest, question_of
+    from estimator.model.artifact import default_model
+    from estimator.model.estimate import Settings, estimate_cases
+
+    model = default_model()
+    build, draw = [], []
+    for i in range(FIRST_DRAWINGS + 1):
+        request = msgspec.convert({**ESTIMATE_BODY, "claimed_economic_loss": 60_000 + 7 * i}, EstimateRequest)
+        estimate = estimate_cases(model, [question_of(request)], settings=Settings())[0]
+        start = time.perf_counter()
+        figure, _ = award_figure(estimate)
+        built = time.perf_counter()
+        figure.savefig(io.BytesIO(), format="png")
+        build.append((built - start) * 1e3)
+        draw.append((time.perf_counter() - built) * 1e3)
+    return statistics.median(build[1:]), statistics.median(draw[1:])  # the first pays for the fonts
 
 
 def _explain_rows(runs: list[LoadResult]) -> list[Row]:
