@@ -16,7 +16,7 @@ from litestar.types import Message, Send
 from api.auth import caller_tenant
 from api.checks import check_request
 from api.docs import swagger_assets, swagger_plugin
-from api.errors import VARY, to_problem
+from api.errors import VARY, allowed_methods, to_problem
 from api.formats import BomlessRequest
 from api.openapi import document_number_limits, name_request_examples
 from api.resources.advice import ClaimAdviceController
@@ -73,7 +73,7 @@ class Service(Litestar):
             route = next((r for r in self.routes if handler in getattr(r, "route_handlers", ())), None)
             if message["type"] == "http.response.start" and route is not None:
                 headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"allow"]
-                allow = ", ".join(sorted({*route.methods, "HEAD"} if "GET" in route.methods else route.methods))
+                allow = ", ".join(allowed_methods(", ".join(route.methods)))
                 message = {**message, "headers": [*headers, (b"allow", allow.encode())]}
             await send(message)
 

@@ -158,6 +158,12 @@ def parameters_named(source: Literal["query", "path"], *names: str) -> AbstractC
     return fields_renamed(lambda field: f"{source}.{field}" if field in names else field)
 
 
+def allowed_methods(allow: str) -> list[str]:
+    """An `Allow` header's methods in order, with HEAD wherever GET is (the app answers HEAD as GET)."""
+    methods = {m.strip().upper() for m in allow.split(",") if m.strip()}
+    return sorted(methods | {"HEAD"} if "GET" in methods else methods)
+
+
 def to_problem(exc: Exception) -> ProblemDetailsException:
     """Translate any exception raised while serving a request into a problem-details exception."""
     if isinstance(exc, ProblemDetailsException):
@@ -187,13 +193,20 @@ def to_problem(exc: Exception) -> ProblemDetailsException:
         title = slug.replace("-", " ").capitalize()
         detail = str(exc.detail)
         listed = _parameter_errors(detail) if exc.status_code == 400 else None  # e.g. a body that is not JSON
+        headers = exc.headers
+        if exc.status_code == 405 and headers:  # Litestar says only "Method Not Allowed", without the HEAD we answer
+            allow = ", ".join(v for k, v in headers.items() if k.lower() == "allow")
+            allowed = allowed_methods(allow)
+            headers = {**{k: v for k, v in headers.items() if k.lower() != "allow"}, "Allow": ", ".join(allowed)}
+            if detail == "Method Not Allowed" and allowed:
+                detail = f"this path answers {' and '.join(filter(None, [', '.join(allowed[:-1]), allowed[-1]]))} only"
         if exc.status_code == 413:  # Litestar's body-size limit: say which limit, and what to do
             detail = (
                 "the request body is larger than this service accepts (its ESTIMATOR_MAX_BODY_BYTES setting): "
                 "split the batch or the upload"
             )
             listed = [field_error(None, detail)]
-        return problem(exc.status_code, slug, title, detail, listed, headers=exc.headers)
+        return problem(exc.status_code, slug, title, detail, listed, headers=headers)
     # A bug: log it with its traceback, tell the client nothing about internals.
     log.exception("unhandled error while serving a request", exc_info=exc)
     return problem(500, "internal-error", "Internal server error", "An unexpected error occurred; it has been logged.")

@@ -99,7 +99,7 @@ def _not_the_default(service: EstimatorService, tenant: str | None, calibration_
     if service.is_bundled(tenant, calibration_id):
         raise MethodNotAllowedException(
             detail=f"the default calibration is bundled with the service: it can be read, not {verb}",
-            headers={"Allow": "GET"},
+            headers={"Allow": "GET, OPTIONS"},
         )
 
 

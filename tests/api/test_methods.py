@@ -42,3 +42,24 @@ def test_options_lists_every_method_of_the_path(client: Client, path: str, allow
     response = client.options(path)
     assert response.status_code == 204
     assert response.headers["allow"] == allow
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("DELETE", "/health", "GET, HEAD, OPTIONS"),
+        ("PUT", "/v1/estimates", "OPTIONS, POST"),
+        ("HEAD", "/v1/estimates", "OPTIONS, POST"),
+        ("PATCH", "/v1/calibrations", "GET, HEAD, OPTIONS, POST"),
+    ],
+)
+def test_a_refused_method_is_told_every_method_the_path_answers(
+    client: Client, method: str, path: str, allow: str
+) -> None:
+    answer = client.request(method, path)
+    assert answer.status_code == 405
+    assert answer.headers.get_list("allow") == [allow]  # one header, HEAD included where GET is
+    assert answer.headers["allow"] == client.options(path).headers["allow"]
+    if method != "HEAD":
+        listed = allow.rsplit(", ", 1)
+        assert answer.json()["detail"] == f"this path answers {' and '.join(listed)} only"
