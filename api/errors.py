@@ -59,6 +59,13 @@ class ConflictError(EstimatorError):
     slug = "conflict"
 
 
+class StoreUnavailableError(EstimatorError):
+    """The database that holds calibrations cannot be reached (a 503: try again)."""
+
+    title = "Storage unavailable"
+    slug = "store-unavailable"
+
+
 class PayloadTooLargeError(EstimatorError):
     title = "Payload too large"
     slug = "payload-too-large"
@@ -80,6 +87,7 @@ _DOMAIN_STATUS: list[tuple[type[EstimatorError], int]] = [
     (OutsideLawError, 422),
     (CalibrationError, 422),
     (ModelNotFittedError, 503),
+    (StoreUnavailableError, 503),
     (NotFoundError, 404),
     (ConflictError, 409),
     (PayloadTooLargeError, 413),
@@ -306,6 +314,8 @@ UPLOAD_RESPONSES: dict[int, ResponseSpec] = {
     413: _spec("More records than `ESTIMATOR_MAX_CALIBRATION_RECORDS`, or a body over the size limit."),
     415: _spec("A body that is not JSON, NDJSON or CSV."),
 }
+# Every endpoint that takes a key can name a calibration of that key's, read from the store.
 AUTH_RESPONSES: dict[int, ResponseSpec] = {
     401: _spec("Missing or unknown API key (send it in `X-API-Key`)."),
+    503: _spec("The database holding calibrations cannot be reached (`DATABASE_URL`); try again shortly."),
 }

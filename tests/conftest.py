@@ -10,6 +10,7 @@ from litestar.testing import TestClient
 
 from api.app import create_app
 from api.settings import Settings
+from tests.postgres import fresh_schema, server_url
 
 
 @pytest.fixture(scope="session")
@@ -21,3 +22,15 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Litestar:
 def client(app: Litestar) -> Iterator[TestClient[Litestar]]:
     with TestClient(app) as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The base URL of a PostgreSQL server the tests started (see tests/postgres.py), or a skip."""
+    yield from server_url(tmp_path_factory.mktemp("postgres"))
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> str:
+    """A URL whose connections see a schema of this test's own, empty."""
+    return fresh_schema(postgres_server)

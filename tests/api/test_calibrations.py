@@ -78,6 +78,44 @@ def test_calibrations_survive_a_restart(tmp_path: Path) -> None:
         assert estimate.status_code == 200
 
 
+def test_calibrations_in_postgresql_survive_a_restart_and_are_shared_by_instances(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    def instance(data_dir: Path) -> Litestar:  # its own data directory: only the database is shared
+        return create_app(Settings(data_dir=str(data_dir), api_keys=KEYS, database_url=postgres_url))
+
+    with TestClient(instance(tmp_path / "one")) as one, TestClient(instance(tmp_path / "two")) as two:
+        created = one.post("/v1/calibrations?name=ours", content=CASES, headers={**A, **NDJSON})
+        assert created.status_code == 201, created.text
+        path = created.headers["location"]
+        assert two.get(path, headers=A).json()["name"] == "ours"
+        assert two.get(path, headers=B).status_code == 404
+        assert two.patch(path, json={"name": "renamed"}, headers=A).json()["name"] == "renamed"
+        assert one.get(path, headers=A).json()["name"] == "renamed"
+    with TestClient(instance(tmp_path / "three")) as restarted:
+        assert restarted.get(path, headers=A).json()["name"] == "renamed"
+        estimate = restarted.post(
+            "/v1/estimates", json={"calibration_id": created.json()["id"], "claimed_economic_loss": 10000}, headers=A
+        )
+        assert estimate.status_code == 200, estimate.text
+        assert restarted.delete(path, headers=A).status_code == 204
+        assert restarted.get("/v1/calibrations", headers=A).json()["calibrations"] == []
+    assert not (tmp_path / "one").exists()  # no SQLite file beside the database
+
+
+def test_an_unreachable_database_is_a_503_and_default_estimates_go_on(tmp_path: Path) -> None:
+    url = f"postgresql://firm:s3cret-pw@/estimator?host={tmp_path / 'no-server-here'}"
+    with TestClient(create_app(Settings(data_dir=str(tmp_path), api_keys=KEYS, database_url=url))) as client:
+        for _ in range(2):  # tried again each time, not remembered as broken
+            listed = client.get("/v1/calibrations", headers=A)
+            assert listed.status_code == 503, listed.text
+            assert listed.headers["content-type"] == "application/problem+json"
+            assert listed.json()["type"].endswith("/store-unavailable")
+            assert "s3cret-pw" not in listed.text
+        assert client.post("/v1/estimates", json={"claimed_economic_loss": 10000}).status_code == 200
+        assert client.get("/health").status_code == 200
+
+
 def test_another_key_cannot_see_or_use_a_calibration(keyed: TestClient[Litestar]) -> None:
     body = b"\n".join(CASES.splitlines()[:-5])  # other data than the default calibration's
     created = keyed.post("/v1/calibrations", content=body, headers={**A, **NDJSON}).json()["id"]

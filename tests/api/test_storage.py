@@ -13,15 +13,17 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import msgspec
 import pytest
 
-from api.errors import NotFoundError
+from api.errors import NotFoundError, StoreUnavailableError
 from api.storage import (
     SCHEMA_VERSION,
     CalibrationStore,
     CalibrationSummary,
+    PostgresCalibrationStore,
     SQLiteCalibrationStore,
     StoredCalibration,
     open_store,
@@ -81,9 +83,35 @@ def path(tmp_path: Path) -> Path:
     return tmp_path / "db" / "calibrations.sqlite3"
 
 
+class Backend:
+    """One database of one kind, for a test: `open()` gives a new store (a new connection) on it."""
+
+    def __init__(self, kind: str, where: str) -> None:
+        self.kind, self.where = kind, where
+        self.store_class: type[SQLiteCalibrationStore | PostgresCalibrationStore] = (
+            SQLiteCalibrationStore if kind == "sqlite" else PostgresCalibrationStore
+        )
+
+    def open(self, mixin: type | None = None) -> SQLiteCalibrationStore | PostgresCalibrationStore:
+        """A store on this database; with `mixin`, one whose methods the mixin overrides."""
+        cls = self.store_class if mixin is None else type(mixin.__name__, (mixin, self.store_class), {})
+        return cls(self.where)
+
+    def url(self) -> str | None:
+        """What `DATABASE_URL` would be for this database (None: SQLite in the data directory)."""
+        return None if self.kind == "sqlite" else self.where
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request: pytest.FixtureRequest, path: Path) -> Backend:
+    if request.param == "sqlite":
+        return Backend("sqlite", str(path))
+    return Backend("postgres", request.getfixturevalue("postgres_url"))
+
+
 @pytest.fixture
-def store(path: Path) -> Iterator[SQLiteCalibrationStore]:
-    with SQLiteCalibrationStore(path) as opened:
+def store(backend: Backend) -> Iterator[CalibrationStore]:
+    with backend.open() as opened:
         yield opened
 
 
@@ -94,12 +122,13 @@ class InjectedCrashError(Exception):
 # -- basic behaviour ------------------------------------------------------------------------------
 
 
-def test_store_implements_the_protocol_and_creates_its_directory(path: Path, store: SQLiteCalibrationStore) -> None:
-    assert isinstance(store, CalibrationStore)
-    assert path.is_file()
+def test_store_implements_the_protocol_and_creates_its_directory(path: Path, backend: Backend) -> None:
+    with backend.open() as store:
+        assert isinstance(store, CalibrationStore)
+    assert path.is_file() == (backend.kind == "sqlite")
 
 
-def test_saved_calibration_reads_back_byte_for_byte(store: SQLiteCalibrationStore) -> None:
+def test_saved_calibration_reads_back_byte_for_byte(store: CalibrationStore) -> None:
     item = calibration(7)
     assert store.save(item) == item
     got = store.get("firm-a", item.id)
@@ -108,13 +137,13 @@ def test_saved_calibration_reads_back_byte_for_byte(store: SQLiteCalibrationStor
     assert store.list("firm-a") == [summary(item)]
 
 
-def test_calibration_without_a_name_round_trips(store: SQLiteCalibrationStore) -> None:
+def test_calibration_without_a_name_round_trips(store: CalibrationStore) -> None:
     item = calibration(1, name=None)
     store.save(item)
     assert store.get("firm-a", item.id).name is None
 
 
-def test_saving_the_same_id_twice_returns_the_stored_one_unchanged(store: SQLiteCalibrationStore) -> None:
+def test_saving_the_same_id_twice_returns_the_stored_one_unchanged(store: CalibrationStore) -> None:
     first = calibration(1, name="first")
     assert store.add(first) == (first, True)
     again = msgspec.structs.replace(first, name="second", model_json=b"{}", created_at="2030-01-01T00:00:00Z")
@@ -124,7 +153,7 @@ def test_saving_the_same_id_twice_returns_the_stored_one_unchanged(store: SQLite
     assert store.list("firm-a") == [summary(first)]
 
 
-def test_same_id_under_two_tenants_are_two_calibrations(store: SQLiteCalibrationStore) -> None:
+def test_same_id_under_two_tenants_are_two_calibrations(store: CalibrationStore) -> None:
     mine = calibration(1, tenant="firm-a", name="mine")
     theirs = calibration(1, tenant="firm-b", name="theirs")
     store.save(mine)
@@ -133,7 +162,7 @@ def test_same_id_under_two_tenants_are_two_calibrations(store: SQLiteCalibration
     assert store.get("firm-b", mine.id).name == "theirs"
 
 
-def test_list_is_newest_first_and_pages_with_limit_and_offset(store: SQLiteCalibrationStore) -> None:
+def test_list_is_newest_first_and_pages_with_limit_and_offset(store: CalibrationStore) -> None:
     items = [calibration(n) for n in (3, 0, 4, 1, 2)]  # saved out of time order on purpose
     for item in items:
         store.save(item)
@@ -146,7 +175,7 @@ def test_list_is_newest_first_and_pages_with_limit_and_offset(store: SQLiteCalib
     assert store.list("nobody") == []
 
 
-def test_list_orders_by_instant_not_by_text_and_ties_by_save_order(store: SQLiteCalibrationStore) -> None:
+def test_list_orders_by_instant_not_by_text_and_ties_by_save_order(store: CalibrationStore) -> None:
     # As text, "…00.5Z" sorts before "…00Z" and "+08:00" hides that 08:00 local is midnight UTC.
     stamps = {
         "earliest": "2024-01-01T07:59:00+08:00",
@@ -163,7 +192,7 @@ def test_list_orders_by_instant_not_by_text_and_ties_by_save_order(store: SQLite
 # -- tenant isolation -----------------------------------------------------------------------------
 
 
-def test_list_shows_only_the_callers_calibrations(store: SQLiteCalibrationStore) -> None:
+def test_list_shows_only_the_callers_calibrations(store: CalibrationStore) -> None:
     store.save(calibration(1, tenant="firm-a"))
     store.save(calibration(2, tenant="firm-b"))
     store.save(calibration(3, tenant="public"))
@@ -172,7 +201,7 @@ def test_list_shows_only_the_callers_calibrations(store: SQLiteCalibrationStore)
     assert all(s.tenant == "public" for s in store.list("public"))
 
 
-def test_another_tenants_calibration_is_not_found_exactly_like_a_missing_one(store: SQLiteCalibrationStore) -> None:
+def test_another_tenants_calibration_is_not_found_exactly_like_a_missing_one(store: CalibrationStore) -> None:
     item = calibration(1, tenant="firm-a")
     store.save(item)
     with pytest.raises(NotFoundError) as missing:
@@ -189,7 +218,7 @@ def test_another_tenants_calibration_is_not_found_exactly_like_a_missing_one(sto
     assert store.get("firm-a", item.id) == item  # the failed delete did not touch it
 
 
-def test_rename_changes_the_name_only_and_only_for_the_owner(store: SQLiteCalibrationStore) -> None:
+def test_rename_changes_the_name_only_and_only_for_the_owner(store: CalibrationStore) -> None:
     item = calibration(1, tenant="firm-a")
     store.save(item)
     assert store.rename("firm-a", item.id, "new name") == msgspec.structs.replace(item, name="new name")
@@ -206,7 +235,7 @@ def test_rename_changes_the_name_only_and_only_for_the_owner(store: SQLiteCalibr
     assert store.get("firm-a", item.id).name is None  # neither refused rename touched it
 
 
-def test_deleted_calibration_is_not_found_and_cannot_be_deleted_again(store: SQLiteCalibrationStore) -> None:
+def test_deleted_calibration_is_not_found_and_cannot_be_deleted_again(store: CalibrationStore) -> None:
     keep, drop = calibration(1), calibration(2)
     store.save(keep)
     store.save(drop)
@@ -218,7 +247,7 @@ def test_deleted_calibration_is_not_found_and_cannot_be_deleted_again(store: SQL
     assert store.list("firm-a") == [summary(keep)]
 
 
-def test_deleted_id_can_be_saved_again(store: SQLiteCalibrationStore) -> None:
+def test_deleted_id_can_be_saved_again(store: CalibrationStore) -> None:
     item = calibration(1)
     store.save(item)
     store.delete("firm-a", item.id)
@@ -227,7 +256,7 @@ def test_deleted_id_can_be_saved_again(store: SQLiteCalibrationStore) -> None:
 
 
 @pytest.mark.parametrize("hostile", HOSTILE)
-def test_hostile_ids_and_tenants_are_stored_and_retrieved_verbatim(store: SQLiteCalibrationStore, hostile: str) -> None:
+def test_hostile_ids_and_tenants_are_stored_and_retrieved_verbatim(store: CalibrationStore, hostile: str) -> None:
     bystander = calibration(1, tenant="victim")
     store.save(bystander)
     item = calibration(2, tenant=hostile, calibration_id=hostile, name=hostile)
@@ -248,13 +277,13 @@ def test_hostile_ids_and_tenants_are_stored_and_retrieved_verbatim(store: SQLite
 # -- durability and atomicity ---------------------------------------------------------------------
 
 
-def test_reopening_the_file_keeps_everything(path: Path) -> None:
+def test_reopening_the_database_keeps_everything(backend: Backend) -> None:
     items = [calibration(n, tenant=tenant) for n in range(5) for tenant in ("firm-a", "firm-b")]
-    with SQLiteCalibrationStore(path) as first:
+    with backend.open() as first:
         for item in items:
             first.save(item)
         first.delete("firm-b", "sha256-0003")
-    with SQLiteCalibrationStore(path) as second:
+    with backend.open() as second:
         for item in items:
             if (item.tenant, item.id) == ("firm-b", "sha256-0003"):
                 with pytest.raises(NotFoundError):
@@ -265,9 +294,9 @@ def test_reopening_the_file_keeps_everything(path: Path) -> None:
         assert len(second.list("firm-b")) == 4
 
 
-def test_two_stores_on_one_file_see_each_others_writes(path: Path) -> None:
-    # Two connections stand for two API worker processes sharing the file.
-    with SQLiteCalibrationStore(path) as one, SQLiteCalibrationStore(path) as two:
+def test_two_stores_on_one_database_see_each_others_writes(backend: Backend) -> None:
+    # Two connections stand for two API worker processes (or instances) sharing the database.
+    with backend.open() as one, backend.open() as two:
         one.save(calibration(1))
         assert two.get("firm-a", "sha256-0001") == calibration(1)
         two.delete("firm-a", "sha256-0001")
@@ -275,7 +304,8 @@ def test_two_stores_on_one_file_see_each_others_writes(path: Path) -> None:
             one.get("firm-a", "sha256-0001")
 
 
-def test_file_uses_wal_journal_and_records_its_schema_version(path: Path, store: SQLiteCalibrationStore) -> None:
+def test_file_uses_wal_journal_and_records_its_schema_version(path: Path) -> None:
+    SQLiteCalibrationStore(path).close()
     with closing(sqlite3.connect(path)) as raw:
         assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION >= 1
@@ -289,26 +319,28 @@ def test_file_from_a_newer_schema_is_refused(path: Path) -> None:
         SQLiteCalibrationStore(path)
 
 
-class _FailsAfterInsert(SQLiteCalibrationStore):
-    def _insert(self, connection: sqlite3.Connection, item: StoredCalibration, created_at_us: int) -> bool:
+class _FailsAfterInsert:
+    """Mixed into either store (`Backend.open`): its `super()` is that store's."""
+
+    def _insert(self, connection: Any, item: StoredCalibration, created_at_us: int) -> bool:
         super()._insert(connection, item, created_at_us)
         # The row really is written, inside the open transaction, when the failure strikes.
-        count = connection.execute("SELECT count(*) FROM calibrations WHERE id = ?", (item.id,)).fetchone()[0]
+        count = self._execute(connection, "SELECT count(*) FROM calibrations WHERE id = ?", (item.id,)).fetchone()[0]
         assert count == 1
         raise InjectedCrashError
 
 
-class _FailsAfterDelete(SQLiteCalibrationStore):
-    def _delete_row(self, connection: sqlite3.Connection, tenant: str, calibration_id: str) -> bool:
+class _FailsAfterDelete:
+    def _delete_row(self, connection: Any, tenant: str, calibration_id: str) -> bool:
         assert super()._delete_row(connection, tenant, calibration_id)
         raise InjectedCrashError
 
 
-def test_failure_between_insert_and_commit_leaves_the_store_as_before(path: Path) -> None:
+def test_failure_between_insert_and_commit_leaves_the_store_as_before(backend: Backend) -> None:
     before, lost = calibration(1), calibration(2)
-    with SQLiteCalibrationStore(path) as healthy:
+    with backend.open() as healthy:
         healthy.save(before)
-    with _FailsAfterInsert(path) as failing, SQLiteCalibrationStore(path) as other:
+    with backend.open(_FailsAfterInsert) as failing, backend.open() as other:
         with pytest.raises(InjectedCrashError):
             failing.save(lost)
         for reader in (failing, other):
@@ -319,14 +351,14 @@ def test_failure_between_insert_and_commit_leaves_the_store_as_before(path: Path
         assert other.save(lost) == lost
 
 
-def test_failure_between_delete_and_commit_keeps_the_calibration(path: Path) -> None:
+def test_failure_between_delete_and_commit_keeps_the_calibration(backend: Backend) -> None:
     item = calibration(1)
-    with _FailsAfterDelete(path) as failing:
+    with backend.open(_FailsAfterDelete) as failing:
         failing.save(item)
         with pytest.raises(InjectedCrashError):
             failing.delete("firm-a", item.id)
         assert failing.get("firm-a", item.id) == item
-    with SQLiteCalibrationStore(path) as reopened:
+    with backend.open() as reopened:
         assert reopened.get("firm-a", item.id) == item
         reopened.delete("firm-a", item.id)
 
@@ -334,9 +366,9 @@ def test_failure_between_delete_and_commit_keeps_the_calibration(path: Path) -> 
 _WRITER = textwrap.dedent(
     """
     import hashlib, os, sys
-    from api.storage import SQLiteCalibrationStore, StoredCalibration
+    from api.storage import StoredCalibration, open_store
 
-    store = SQLiteCalibrationStore(sys.argv[1])
+    store = open_store(sys.argv[1], sys.argv[2] or None)
     number = 0
     while True:
         model = os.urandom(50_000 + number % 7 * 9_000)
@@ -355,9 +387,9 @@ _WRITER = textwrap.dedent(
 )
 
 
-def test_writer_killed_mid_write_leaves_a_sound_database_of_whole_calibrations(path: Path) -> None:
-    SQLiteCalibrationStore(path).close()
-    command = [sys.executable, "-c", _WRITER, str(path)]
+def test_writer_killed_mid_write_leaves_a_sound_database_of_whole_calibrations(backend: Backend, path: Path) -> None:
+    backend.open().close()
+    command = [sys.executable, "-c", _WRITER, str(path.parent), backend.url() or ""]
     with subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as writer:
         assert writer.stdout is not None
         confirmed = -1
@@ -369,9 +401,10 @@ def test_writer_killed_mid_write_leaves_a_sound_database_of_whole_calibrations(p
         writer.wait()
     assert writer.returncode == -signal.SIGKILL
 
-    with closing(sqlite3.connect(path)) as raw:
-        assert raw.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-    with SQLiteCalibrationStore(path) as reopened:
+    if backend.kind == "sqlite":
+        with closing(sqlite3.connect(path)) as raw:
+            assert raw.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    with backend.open() as reopened:
         listed = reopened.list("firm-a", limit=1000)
         assert len(listed) >= confirmed + 1  # every save the writer saw return is there
         for entry in listed:
@@ -387,7 +420,7 @@ def test_writer_killed_mid_write_leaves_a_sound_database_of_whole_calibrations(p
 # -- threads --------------------------------------------------------------------------------------
 
 
-def test_concurrent_saves_from_eight_threads_all_land(store: SQLiteCalibrationStore) -> None:
+def test_concurrent_saves_from_eight_threads_all_land(store: CalibrationStore) -> None:
     threads, per_thread = 8, 25
     start = threading.Barrier(threads)
 
@@ -409,7 +442,7 @@ def test_concurrent_saves_from_eight_threads_all_land(store: SQLiteCalibrationSt
 
 # -- arguments ------------------------------------------------------------------------------------
 
-Call = Callable[[SQLiteCalibrationStore], object]
+Call = Callable[[CalibrationStore], object]
 
 
 @pytest.mark.parametrize(
@@ -437,9 +470,7 @@ Call = Callable[[SQLiteCalibrationStore], object]
         ),
     ],
 )
-def test_bad_arguments_raise_invalid_input_naming_the_field(
-    store: SQLiteCalibrationStore, call: Call, field: str
-) -> None:
+def test_bad_arguments_raise_invalid_input_naming_the_field(store: CalibrationStore, call: Call, field: str) -> None:
     store.save(calibration(tenant="firm-a", calibration_id="x"))
     with pytest.raises(InvalidInputError) as raised:
         call(store)
@@ -447,12 +478,12 @@ def test_bad_arguments_raise_invalid_input_naming_the_field(
     assert [s.id for s in store.list("firm-a")] == ["x"]  # nothing was written or removed
 
 
-def test_limit_bounds_are_inclusive(store: SQLiteCalibrationStore) -> None:
+def test_limit_bounds_are_inclusive(store: CalibrationStore) -> None:
     store.save(calibration(1))
     assert len(store.list("firm-a", limit=1)) == len(store.list("firm-a", limit=1000)) == 1
 
 
-def test_arguments_are_checked_before_the_database(store: SQLiteCalibrationStore) -> None:
+def test_arguments_are_checked_before_the_database(store: CalibrationStore) -> None:
     store.close()
     with pytest.raises(InvalidInputError):
         store.get("", "missing")
@@ -491,10 +522,79 @@ def test_open_store_with_relative_sqlite_url_is_relative_to_the_working_dir(
     assert (tmp_path / "rel" / "db.sqlite3").is_file()
 
 
-@pytest.mark.parametrize("url", ["postgresql://user:secret@db:5432/estimator", "postgres://db/estimator"])
-def test_open_store_with_postgresql_url_says_it_is_not_supported_yet(tmp_path: Path, url: str) -> None:
-    with pytest.raises(NotImplementedError, match="PostgreSQL support is not available yet"):
+@pytest.mark.parametrize("scheme", ["postgresql://", "postgres://", "postgresql+psycopg://"])
+def test_open_store_with_a_postgresql_url_uses_that_database(tmp_path: Path, postgres_url: str, scheme: str) -> None:
+    url = scheme + postgres_url.split("://", 1)[1]
+    with closing(open_store(str(tmp_path), url)) as store, PostgresCalibrationStore(postgres_url) as other:
+        assert isinstance(store, PostgresCalibrationStore)
+        store.save(calibration(1))
+        assert other.get("firm-a", "sha256-0001") == calibration(1)
+    assert list(tmp_path.iterdir()) == []  # nothing written beside it
+
+
+# -- PostgreSQL -----------------------------------------------------------------------------------
+
+
+def _raw(url: str) -> Any:
+    import psycopg
+
+    return psycopg.connect(url, autocommit=True)
+
+
+def test_postgresql_records_its_schema_version(postgres_url: str) -> None:
+    PostgresCalibrationStore(postgres_url).close()
+    with _raw(postgres_url) as raw:
+        assert raw.execute("SELECT version FROM calibration_schema").fetchall() == [(SCHEMA_VERSION,)]
+
+
+def test_postgresql_from_a_newer_schema_is_refused(postgres_url: str) -> None:
+    PostgresCalibrationStore(postgres_url).close()
+    with _raw(postgres_url) as raw:
+        raw.execute("UPDATE calibration_schema SET version = %s", (SCHEMA_VERSION + 1,))
+    with pytest.raises(RuntimeError, match="newer"):
+        PostgresCalibrationStore(postgres_url)
+
+
+def test_instances_opening_a_new_database_at_once_migrate_it_once(postgres_url: str) -> None:
+    instances = 6
+    start = threading.Barrier(instances)
+
+    def open_one(_: int) -> None:
+        start.wait()
+        PostgresCalibrationStore(postgres_url).close()
+
+    with ThreadPoolExecutor(max_workers=instances) as pool:
+        list(pool.map(open_one, range(instances)))  # none fails on a table another is creating
+    with _raw(postgres_url) as raw:
+        assert raw.execute("SELECT version FROM calibration_schema").fetchall() == [(SCHEMA_VERSION,)]
+
+
+def test_an_unreachable_server_is_unavailable_and_its_password_is_never_shown(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    url = f"postgresql://firm:s3cret-pw@/estimator?host={tmp_path / 'no-server-here'}"
+    with pytest.raises(StoreUnavailableError) as raised:
         open_store(str(tmp_path), url)
+    assert "s3cret-pw" not in raised.value.message
+    assert "cannot be reached" in raised.value.message
+    [logged] = [r.getMessage() for r in caplog.records if r.name == "api.storage"]
+    assert "no-server-here" in logged  # the operator is told why, in one line
+    assert "s3cret-pw" not in logged
+    assert "\n" not in logged
+
+
+def test_a_dropped_connection_is_unavailable_once_then_replaced(postgres_url: str) -> None:
+    with PostgresCalibrationStore(postgres_url) as store:
+        store.save(calibration(1))
+        assert "s3cret" not in repr(store)
+        with _raw(postgres_url) as admin:  # as a server restart or a failover would
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE pid <> pg_backend_pid() AND datname = current_database() AND backend_type = 'client backend'"
+            )
+        with pytest.raises(StoreUnavailableError):
+            store.get("firm-a", "sha256-0001")
+        assert store.get("firm-a", "sha256-0001") == calibration(1)  # a new connection, without a restart
 
 
 @pytest.mark.parametrize("url", ["mysql://db/estimator", "sqlite:///", "calibrations.sqlite3"])
@@ -503,7 +603,7 @@ def test_open_store_rejects_other_urls(tmp_path: Path, url: str) -> None:
         open_store(str(tmp_path), url)
 
 
-def test_a_calibration_is_found_by_its_records_within_its_tenant(store: SQLiteCalibrationStore) -> None:
+def test_a_calibration_is_found_by_its_records_within_its_tenant(store: CalibrationStore) -> None:
     first = calibration(1, created_at="2024-01-01T00:00:00+00:00")
     later = calibration(1, calibration_id="other-id", created_at="2025-01-01T00:00:00+00:00")
     theirs = calibration(1, tenant="firm-b")

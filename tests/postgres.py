@@ -1,0 +1,63 @@
+"""A PostgreSQL server for the storage tests, started by the tests themselves.
+
+`ESTIMATOR_TEST_DATABASE_URL` names a server to use instead (it must allow CREATE SCHEMA). Otherwise
+`pgserver` (a dev dependency: PostgreSQL's own binaries in a wheel) starts one in a temporary
+directory, listening on a Unix socket only, never on a network address; it is stopped when the
+session ends. Where neither is available (pgserver has wheels up to CPython 3.12) the PostgreSQL
+tests are skipped and say why.
+
+Each test gets a schema of its own, named in the URL's `options` (`search_path`), so tests never
+see each other's tables and no database has to be created or dropped.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+ENVIRONMENT_URL = "ESTIMATOR_TEST_DATABASE_URL"
+
+
+def server_url(directory: Path) -> Iterator[str]:
+    """The base URL of a server to test against, for as long as the generator is open."""
+    if url := os.environ.get(ENVIRONMENT_URL):
+        yield url
+        return
+    with _quietly():
+        try:
+            import pgserver  # type: ignore[import-untyped]  # no annotations shipped
+        except ImportError:
+            pytest.skip(f"no PostgreSQL to test against: install pgserver (CPython <= 3.12) or set {ENVIRONMENT_URL}")
+        server = pgserver.get_server(directory, cleanup_mode="stop")
+    try:
+        yield server.get_uri()
+    finally:
+        with _quietly():
+            server.cleanup()
+
+
+@contextmanager
+def _quietly() -> Iterator[None]:
+    # pgserver asks platformdirs for a runtime directory (on import, too), which warns when
+    # XDG_RUNTIME_DIR is unset, as on CI; the suite turns warnings into errors.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+        yield
+
+
+def fresh_schema(base_url: str) -> str:
+    """A URL like `base_url` whose connections see only a new, empty schema."""
+    import psycopg
+
+    schema = f"test_{uuid.uuid4().hex[:16]}"
+    with psycopg.connect(base_url, autocommit=True) as connection:
+        connection.execute(f"CREATE SCHEMA {schema}")  # a name made here, not a client's: safe to splice
+    separator = "&" if "?" in base_url else "?"
+    return f"{base_url}{separator}options={quote(f'-csearch_path={schema}')}"
