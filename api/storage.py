@@ -32,6 +32,7 @@ import logging
 import os
 import sqlite3
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime, timedelta
@@ -197,7 +198,7 @@ _FULL_COLUMNS = "id, tenant, name, created_at, n_records, model_json, diagnostic
 _SUMMARY_COLUMNS = "id, tenant, name, created_at, n_records"
 
 
-class _SQLCalibrationStore:
+class _SQLCalibrationStore(ABC):
     """The queries both stores run, written once with sqlite3's `?` placeholders.
 
     A subclass connects, and provides `_locked` (the connection, used by one thread at a time),
@@ -297,8 +298,9 @@ class _SQLCalibrationStore:
             if not deleted:
                 raise _not_found(calibration_id)
 
+    @abstractmethod
     def close(self) -> None:
-        raise NotImplementedError  # each store releases its own connection
+        """Release the connection; further use raises."""
 
     def __enter__(self) -> Self:
         return self
@@ -350,11 +352,13 @@ class _SQLCalibrationStore:
     def _execute(self, connection: Any, sql: str, params: tuple[object, ...]) -> Any:
         return connection.execute(sql.replace("?", self._PLACEHOLDER), params)
 
+    @abstractmethod
     def _locked(self) -> AbstractContextManager[Any]:
-        raise NotImplementedError
+        """The connection, held by this thread alone until the block ends."""
 
+    @abstractmethod
     def _transaction(self) -> AbstractContextManager[Any]:
-        raise NotImplementedError
+        """The connection, as `_locked`, inside one transaction committed at the end of the block."""
 
 
 class SQLiteCalibrationStore(_SQLCalibrationStore):
