@@ -25,9 +25,9 @@ def client(app: Litestar) -> Iterator[TestClient[Litestar]]:
 
 
 @pytest.fixture(scope="session")
-def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def postgres_server() -> Iterator[str]:
     """The base URL of a PostgreSQL server the tests started (see tests/postgres.py), or a skip."""
-    yield from server_url(tmp_path_factory.mktemp("postgres"))
+    yield from server_url()
 
 
 @pytest.fixture

@@ -13,6 +13,8 @@ see each other's tables and no database has to be created or dropped.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import uuid
 import warnings
 from collections.abc import Iterator
@@ -25,7 +27,7 @@ import pytest
 ENVIRONMENT_URL = "ESTIMATOR_TEST_DATABASE_URL"
 
 
-def server_url(directory: Path) -> Iterator[str]:
+def server_url() -> Iterator[str]:
     """The base URL of a server to test against, for as long as the generator is open."""
     if url := os.environ.get(ENVIRONMENT_URL):
         yield url
@@ -35,12 +37,17 @@ def server_url(directory: Path) -> Iterator[str]:
             import pgserver  # type: ignore[import-untyped]  # no annotations shipped
         except ImportError:
             pytest.skip(f"no PostgreSQL to test against: install pgserver (CPython <= 3.12) or set {ENVIRONMENT_URL}")
+        # Not under pytest's temporary directory: run as root, pgserver runs PostgreSQL as a user of
+        # its own and opens every parent of its data directory (and binaries) to others; pytest closes its own
+        # directory again at the start of each session (two sessions at once broke initdb).
+        directory = Path(tempfile.mkdtemp(prefix="estimator-test-pg-"))
         server = pgserver.get_server(directory, cleanup_mode="stop")
     try:
         yield server.get_uri()
     finally:
         with _quietly():
             server.cleanup()
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 @contextmanager
