@@ -21,17 +21,22 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "openapi":
         return _export_openapi(args.output)
-    settings = Settings.from_env()
-    host = args.host or settings.host
-    port = args.port or settings.port
     import uvicorn
 
     from api.app import create_app
 
+    try:  # a bad setting (DATABASE_URL, ESTIMATOR_*) is one line naming it, not a traceback
+        settings = Settings.from_env()
+        app = create_app(settings)
+    except ValueError as exc:
+        print(f"python -m api serve: {exc}", file=sys.stderr)
+        return 2
+    host = args.host or settings.host
+    port = args.port or settings.port
     if not settings.api_keys:
         print("No API keys configured (ESTIMATOR_API_KEYS): the service runs open, for local use.", file=sys.stderr)
     print(f"Serving on http://{host}:{port}  (Swagger UI: http://{host}:{port}/schema/swagger)", file=sys.stderr)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    uvicorn.run(app, host=host, port=port, log_level="info")
     return 0
 
 

@@ -30,7 +30,7 @@ from api.resources.precedents import PrecedentController
 from api.resources.statutes import StatuteController
 from api.service import EstimatorService
 from api.settings import Settings
-from api.storage import open_store
+from api.storage import check_database_url, open_store
 from api.types import Request as RequestBody
 from estimator import __version__
 from estimator.model.artifact import default_model
@@ -96,6 +96,7 @@ def _without_body(send: Send) -> Send:
 def create_app(settings: Settings | None = None) -> Litestar:
     """Build the app; settings come from the environment only when none are passed."""
     settings = settings or Settings.from_env()
+    check_database_url(settings.database_url)  # a URL libpq would misread stops the start, not every request
     app_version = __version__
 
     service = EstimatorService(

@@ -64,6 +64,7 @@ class StoreUnavailableError(EstimatorError):
 
     title = "Storage unavailable"
     slug = "store-unavailable"
+    retry_after_s = 5  # sent as Retry-After: the PostgreSQL store tries to connect again after as long
 
 
 class PayloadTooLargeError(EstimatorError):
@@ -184,7 +185,8 @@ def to_problem(exc: Exception) -> ProblemDetailsException:
         if isinstance(exc, cls):
             issues = getattr(exc, "errors", None)
             field_errors = _issues(issues) if issues else [field_error(exc.field, exc.message)]
-            return problem(status, exc.slug, exc.title, exc.message, field_errors)
+            retry = {"Retry-After": str(exc.retry_after_s)} if isinstance(exc, StoreUnavailableError) else None
+            return problem(status, exc.slug, exc.title, exc.message, field_errors, headers=retry)
     if isinstance(exc, RecursionError):
         # Litestar decodes a body recursively: JSON nested a thousand deep is bad input, not a bug.
         # One line, no traceback: a client sending such bodies must not be able to flood the log.

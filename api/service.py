@@ -132,15 +132,26 @@ class EstimatorService:
         The first use of a large calibration decodes its model, and for precedents thousands of records
         that are then coded, which takes up to a second; done on the event loop it would stall every
         other request, so it is done in a worker thread. Async handlers await this before using a
-        calibration; once cached it costs a look-up. An unknown id raises its 404 here, as it would later.
+        calibration. An unknown id raises its 404 here, as it would later.
+
+        Once cached, a calibration is still looked up in the store (by its key, without reading it)
+        each time: another instance sharing the database may have deleted it, and a firm's deleted
+        records must stop being used everywhere, not only where the delete was sent.
         """
         key = self._own(tenant, calibration_id)  # an anonymous caller's other id: its 404, here
         if key is None:
             return  # the bundled calibration is read at start-up
-        if precedents and self._indexes.peek(key) is None:
-            await anyio.to_thread.run_sync(self._precedent_index, tenant, calibration_id)
-        elif self._models.peek(key) is None:
-            await anyio.to_thread.run_sync(self.model_for, tenant, calibration_id)
+        await anyio.to_thread.run_sync(self._ready, key, precedents)
+
+    def _ready(self, key: tuple[str, str], precedents: bool) -> None:
+        """The calibration `key` still stored (else forgotten here too, and its 404), and read in."""
+        if not self._store.exists(*key):
+            self._forget(key)
+            self._store.get(*key)  # its 404, worded as every other; or it is back, stored again meanwhile
+        if precedents:
+            self._precedent_index(*key)
+        else:
+            self.model_for(*key)
 
     async def chart(
         self,
@@ -387,8 +398,11 @@ class EstimatorService:
 
     def delete_calibration(self, tenant: str, calibration_id: str) -> None:
         self._store.delete(tenant, calibration_id)
+        self._forget((tenant, calibration_id))
+
+    def _forget(self, key: tuple[str, str]) -> None:
         for cache in (self._models, self._records, self._indexes):
-            cache.discard((tenant, calibration_id))
+            cache.discard(key)
 
     def close(self) -> None:
         with self._lock:

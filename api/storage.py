@@ -30,8 +30,10 @@ from __future__ import annotations
 import builtins
 import logging
 import os
+import socket
 import sqlite3
 import threading
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -41,7 +43,7 @@ from typing import Any, Protocol, Self, runtime_checkable
 
 import msgspec
 
-from api.errors import NotFoundError, StoreUnavailableError
+from api.errors import ConflictError, NotFoundError, StoreUnavailableError
 from estimator.errors import InvalidInputError
 
 __all__ = [
@@ -65,8 +67,20 @@ MAX_LIST_LIMIT = 1000
 # How long a writer waits for another process's write transaction before giving up. Writes are
 # single small transactions (the largest is an upload of case records), so seconds are plenty.
 BUSY_TIMEOUT_MS = 10_000
-# How long to wait for a PostgreSQL server to accept a connection before answering 503.
+# PostgreSQL: how long to wait for a server to accept a connection before answering 503; how long
+# any one call may take before it is cut (a server or network that stops answering must not hold a
+# request, and every call queued behind it, for ever); how long calls fail at once after a failed
+# connection rather than each waiting out its own connect timeout; after how long idle a connection
+# is checked before use.
 CONNECT_TIMEOUT_S = 5
+PG_CALL_DEADLINE_S = 30.0
+PG_RETRY_AFTER_S = float(StoreUnavailableError.retry_after_s)
+PG_IDLE_CHECK_S = 10.0
+APPLICATION_NAME = "cn-copyright-estimator"
+# Tenants and ids are keys of an index: PostgreSQL refuses an index entry over about 2,700 bytes.
+MAX_KEY_CHARACTERS = 255
+# Counts beyond any upload (and within a signed 64-bit column).
+MAX_RECORDS_COUNT = 2**53
 # OFFSET past this is refused: no firm has that many calibrations, and PostgreSQL's OFFSET is a BIGINT.
 MAX_OFFSET = 2**62
 
@@ -115,6 +129,10 @@ class CalibrationStore(Protocol):
 
     def get(self, tenant: str, calibration_id: str) -> StoredCalibration:
         """The tenant's calibration; `NotFoundError` if missing or owned by another tenant."""
+        ...
+
+    def exists(self, tenant: str, calibration_id: str) -> bool:
+        """Whether the tenant holds that calibration (another instance may have deleted it), without reading it."""
         ...
 
     # `builtins.list`: inside this class body, `list` names the method below.
@@ -218,19 +236,33 @@ class _SQLCalibrationStore(ABC):
         _require_text(item.tenant, "tenant")
         _require_text(item.id, "id")
         created_at_us = _instant_us(item.created_at)
-        if isinstance(item.n_records, bool) or not isinstance(item.n_records, int) or item.n_records < 0:
-            raise InvalidInputError("n_records must be a non-negative integer", field="n_records")
+        count = item.n_records
+        if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= MAX_RECORDS_COUNT:
+            raise InvalidInputError(f"n_records must be an integer from 0 to {MAX_RECORDS_COUNT}", field="n_records")
         _require_name(item.name)
         for field in ("model_json", "diagnostics_json", "records_json"):
             if not isinstance(getattr(item, field), bytes):
                 raise InvalidInputError(f"{field} must be bytes", field=field)
-        with self._transaction() as connection:
-            added = self._insert(connection, item, created_at_us)
-            row = self._select(connection, item.tenant, item.id)
-        # The row exists: it was inserted above, or it was there already (content-addressed ids
-        # make the second save of the same model a no-op that returns what is stored).
-        assert row is not None
-        return _stored(row), added
+        # The row exists after the insert: it was inserted, or it was there already (content-addressed
+        # ids make the second save of the same model a no-op that returns what is stored). Unless, in
+        # PostgreSQL, another instance deleted that row between the two statements (its transactions
+        # read what others committed meanwhile; SQLite's take the whole file): then insert again.
+        for _ in range(_ADD_ATTEMPTS):
+            with self._transaction() as connection:
+                added = self._insert(connection, item, created_at_us)
+                row = self._select(connection, item.tenant, item.id)
+            if row is not None:
+                return _stored(row), added
+        raise ConflictError(f"calibration {item.id!r} was deleted as often as it was saved; try again", field="id")
+
+    def exists(self, tenant: str, calibration_id: str) -> bool:
+        _require_text(tenant, "tenant")
+        _require_text(calibration_id, "calibration_id")
+        with self._locked() as connection:
+            row = self._execute(
+                connection, "SELECT 1 FROM calibrations WHERE tenant = ? AND id = ?", (tenant, calibration_id)
+            ).fetchone()
+        return row is not None
 
     def get(self, tenant: str, calibration_id: str) -> StoredCalibration:
         _require_text(tenant, "tenant")
@@ -455,37 +487,52 @@ class PostgresCalibrationStore(_SQLCalibrationStore):
 
     One connection per store, used under `self._lock` as the SQLite store's is: what a process
     asks of the store is a row at a time, and a calibration once read is cached by the service.
-    Reads run in autocommit; each write is one transaction. A connection the server dropped (a
-    restart, a failover) is replaced on the next call; meanwhile calls raise `StoreUnavailableError`.
+    Reads run in autocommit; each write is one transaction.
+
+    Nothing waits for ever, and a database in trouble is a `StoreUnavailableError` (503), its reason
+    logged in one line:
+    - The first call connects (5 s at most), and creates or upgrades the tables when they are behind.
+      After a failed connection, calls fail at once for `retry_after_s` instead of each waiting out
+      its own connect timeout.
+    - Each call is cut after `deadline_s` (the socket is shut down under it) should the server or the
+      network stop answering; the server also ends statements after that long, and lock waits sooner.
+    - A connection idle for a while is checked before use, so the first call after a server restart
+      or a failover connects again instead of failing.
+    - A read-only server (a standby), a role without the rights it needs, or a database whose
+      encoding is not UTF8 is unavailable too.
 
     The tables are `calibrations` and `calibration_schema`, in the connection's schema (set another
-    with `?options=-csearch_path%3Dmyschema` in the URL). Two instances starting at once on a new
-    database migrate it once: the migration holds a transaction-scoped advisory lock.
+    with `?options=-csearch_path%3Dmyschema` in the URL). Once they exist and are current, the store
+    needs no more than SELECT, INSERT, UPDATE and DELETE on them. Two instances starting at once on
+    a new database migrate it once: the migration holds a transaction-scoped advisory lock.
     """
 
     _PLACEHOLDER = "%s"
 
-    def __init__(self, url: str, *, connect_timeout_s: int = CONNECT_TIMEOUT_S) -> None:
-        import psycopg  # here, not at the top: SQLite users never load the driver
-        from psycopg.conninfo import conninfo_to_dict
-
-        try:
-            where = conninfo_to_dict(url)
-        except psycopg.ProgrammingError as exc:
-            raise ValueError(f"DATABASE_URL is not a PostgreSQL connection URL: {exc}") from None
-        # Shown in logs and errors: never the password.
+    def __init__(
+        self,
+        url: str,
+        *,
+        connect_timeout_s: int = CONNECT_TIMEOUT_S,
+        deadline_s: float = PG_CALL_DEADLINE_S,
+        retry_after_s: float = PG_RETRY_AFTER_S,
+        idle_check_s: float = PG_IDLE_CHECK_S,
+    ) -> None:
+        self._url = postgres_url(url)
+        where = _conninfo(self._url)
+        # Named in pg_stat_activity, for whoever runs the server (unless the URL names it already).
+        self._application_name = None if where.get("application_name") else APPLICATION_NAME
+        # Shown in logs and `repr` only, never to a client: the server, never the password.
         self._where = f"{where.get('host') or 'localhost'}:{where.get('port') or 5432}/{where.get('dbname') or ''}"
-        self._url = url
         self._connect_timeout_s = connect_timeout_s
+        self._deadline_s = deadline_s
+        self._retry_after_s = retry_after_s
+        self._idle_check_s = idle_check_s
         self._lock = threading.Lock()
-        self._connection: psycopg.Connection[tuple[Any, ...]] | None = None
+        self._connection: Any = None  # a psycopg.Connection once the first call has connected
+        self._last_used = 0.0
+        self._down_until = 0.0
         self._closed = False
-        try:
-            with self._locked() as connection:
-                self._migrate(connection)
-        except BaseException:
-            self.close()  # a refused or failed migration must not leave the connection open
-            raise
 
     def close(self) -> None:
         with self._lock:
@@ -499,30 +546,98 @@ class PostgresCalibrationStore(_SQLCalibrationStore):
 
     @contextmanager
     def _locked(self) -> Iterator[Any]:
-        import psycopg
-
+        unavailable = _unavailable_errors()
         with self._lock:
             if self._closed:
                 raise RuntimeError(f"{self!r} is closed")
+            if time.monotonic() < self._down_until:
+                raise StoreUnavailableError(_UNAVAILABLE)
             try:
-                if self._connection is None or self._connection.broken or self._connection.closed:
-                    self._connection = psycopg.connect(
-                        self._url, autocommit=True, connect_timeout=self._connect_timeout_s
-                    )
-                yield self._connection
-            except psycopg.OperationalError as exc:
-                # For the operator: libpq's reason (it names the host, never the password), one line.
-                log.warning("calibration database %s unavailable: %s", self._where, str(exc).strip().splitlines()[0])
-                raise StoreUnavailableError(
-                    f"the calibration database ({self._where}) cannot be reached; try again shortly"
-                ) from exc
+                connection = self._connected()
+                with _deadline(connection, self._deadline_s):
+                    yield connection
+                self._last_used = time.monotonic()
+            except unavailable as exc:
+                # For the operator: the reason (libpq names the server, never the password), one line.
+                log.warning("calibration database %s unavailable: %s", self._where, _first_line(exc))
+                raise StoreUnavailableError(_UNAVAILABLE) from exc
 
     @contextmanager
     def _transaction(self) -> Iterator[Any]:
         with self._locked() as connection, connection.transaction():
             yield connection
 
+    def _connected(self) -> Any:
+        """The connection, checked if it has been idle; a new one if it is gone."""
+        import psycopg
+
+        connection = self._connection
+        if connection is not None and not connection.broken and not connection.closed:
+            if time.monotonic() - self._last_used < self._idle_check_s:
+                return connection
+            try:
+                with _deadline(connection, self._deadline_s):
+                    connection.execute("SELECT 1")
+                return connection
+            except psycopg.OperationalError:
+                pass  # dropped while idle (a restart, a failover): connect again, now
+        if connection is not None:
+            connection.close()
+        self._connection = None
+        try:
+            self._connection = self._connect()
+        except BaseException:
+            self._down_until = time.monotonic() + self._retry_after_s
+            raise
+        return self._connection
+
+    def _connect(self) -> Any:
+        import psycopg
+
+        named: dict[str, Any] = {"application_name": self._application_name} if self._application_name else {}
+        connection = psycopg.connect(
+            self._url,
+            **named,
+            autocommit=True,
+            connect_timeout=self._connect_timeout_s,
+            client_encoding="utf8",
+            # A peer gone without a word (a partition) is noticed: keepalives while idle, and a
+            # limit on data left unacknowledged. Both apply to TCP only, not to a Unix socket.
+            keepalives=1,
+            keepalives_idle=30,
+            keepalives_interval=10,
+            keepalives_count=3,
+            tcp_user_timeout=int(self._deadline_s * 1000),
+        )
+        try:
+            with _deadline(connection, self._deadline_s):
+                encoding = str((connection.execute("SHOW server_encoding").fetchone() or ("",))[0])
+                if encoding.upper().replace("-", "") != "UTF8":
+                    raise _WrongEncodingError(
+                        f"the database's encoding is {encoding}; calibrations need a UTF8 database"
+                        " (CREATE DATABASE ... ENCODING 'UTF8')"
+                    )
+                connection.execute(f"SET statement_timeout = {int(self._deadline_s * 1000):d}")
+                connection.execute(f"SET lock_timeout = {int(self._deadline_s * 1000) // 3:d}")
+                self._migrate(connection)
+        except BaseException:
+            connection.close()
+            raise
+        return connection
+
     def _migrate(self, connection: Any) -> None:
+        import psycopg
+
+        # The usual case, the tables current: read the version and write nothing (no DDL, no lock,
+        # so a role with rights on the rows alone will do).
+        try:
+            with connection.transaction():
+                row = connection.execute("SELECT version FROM calibration_schema").fetchone()
+        except psycopg.errors.UndefinedTable:
+            row = None
+        if row is not None and int(row[0]) >= SCHEMA_VERSION:
+            list(_pending(_PG_MIGRATIONS, int(row[0]), where=self._where))  # refuses a newer one
+            return
         with connection.transaction():
             connection.execute("SELECT pg_advisory_xact_lock(%s)", (_PG_MIGRATION_LOCK,))
             connection.execute("CREATE TABLE IF NOT EXISTS calibration_schema (version INTEGER NOT NULL)")
@@ -536,6 +651,88 @@ class PostgresCalibrationStore(_SQLCalibrationStore):
                 connection.execute("UPDATE calibration_schema SET version = %s", (SCHEMA_VERSION,))
 
 
+_UNAVAILABLE = "the calibration database is unavailable; try again shortly"
+_ADD_ATTEMPTS = 3
+
+
+class _WrongEncodingError(Exception):
+    """A database this store cannot keep text in."""
+
+
+def _unavailable_errors() -> tuple[type[Exception], ...]:
+    """What makes the database unavailable: no answer, or one that cannot serve (a standby, a role
+    without the rights it needs, a database that cannot hold the text)."""
+    import psycopg
+
+    return (
+        psycopg.OperationalError,
+        psycopg.errors.ReadOnlySqlTransaction,
+        psycopg.errors.InsufficientPrivilege,
+        _WrongEncodingError,
+    )
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+@contextmanager
+def _deadline(connection: Any, seconds: float) -> Iterator[None]:
+    """Shut the connection's socket down if the block takes longer than `seconds`.
+
+    A server or network that stops answering would otherwise hold the call, and every call queued
+    behind the store's lock, for ever: cut, the blocked read ends in an OperationalError.
+    """
+    timer = threading.Timer(seconds, _cut, (connection,))
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+
+
+def _cut(connection: Any) -> None:
+    try:
+        with socket.socket(fileno=os.dup(connection.pgconn.socket)) as sock:
+            sock.shutdown(socket.SHUT_RDWR)  # the socket itself, not just this duplicate of it
+    except Exception:  # already closed: nothing left to cut
+        log.debug("nothing to cut", exc_info=True)
+
+
+def postgres_url(url: str) -> str:
+    """`url` as libpq takes it; a ValueError, quoting no part of it, where libpq would fail or misread it.
+
+    SQLAlchemy's `postgresql+driver://` is read as `postgresql://`. A password holding `/` or `@`
+    unencoded makes libpq read part of it as the host, port or database, which would then be shown
+    in logs; libpq's own parse errors quote the URL. Neither is passed on.
+    """
+    if url.startswith("postgresql+"):
+        url = "postgresql://" + url.split("://", 1)[1]
+    hint = "percent-encode : / @ ? # % and spaces in the user name and password"
+    try:
+        parts = _conninfo(url)
+    except ValueError:
+        raise ValueError(f"DATABASE_URL is not a PostgreSQL URL libpq can read ({hint})") from None
+    port = str(parts.get("port") or "5432")
+    misread = not all(p.isdigit() for p in port.split(","))
+    misread |= any("@" in str(parts.get(k) or "") for k in ("host", "dbname"))
+    if misread:
+        raise ValueError(f"DATABASE_URL is misread: its host, port or database name holds part of another ({hint})")
+    return url
+
+
+def _conninfo(url: str) -> dict[str, Any]:
+    import psycopg
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        return conninfo_to_dict(url)
+    except psycopg.ProgrammingError:
+        raise ValueError("not a libpq connection string") from None
+
+
 def _pending(migrations: tuple[tuple[str, ...], ...], version: int, *, where: str) -> Iterator[str]:
     """The statements that take a database at `version` to `SCHEMA_VERSION`; a newer one is refused."""
     if version > SCHEMA_VERSION:
@@ -547,6 +744,19 @@ def _pending(migrations: tuple[tuple[str, ...], ...], version: int, *, where: st
         yield from statements
 
 
+def check_database_url(database_url: str | None) -> None:
+    """A ValueError (quoting no part of it) for a `DATABASE_URL` no store can open; nothing is connected."""
+    if database_url is None:
+        return
+    if database_url.startswith(("postgresql://", "postgres://", "postgresql+")):
+        postgres_url(database_url)
+    elif not database_url.startswith("sqlite:///"):
+        scheme = database_url.split("://", 1)[0] if "://" in database_url else database_url[:20]
+        raise ValueError(f"unsupported DATABASE_URL scheme {scheme!r}: expected sqlite:/// or postgresql://")
+    elif database_url == "sqlite:///":
+        raise ValueError("DATABASE_URL 'sqlite:///' names no file; use e.g. sqlite:////var/lib/estimator/db.sqlite3")
+
+
 def open_store(data_dir: str, database_url: str | None) -> CalibrationStore:
     """The store the settings ask for.
 
@@ -554,26 +764,19 @@ def open_store(data_dir: str, database_url: str | None) -> CalibrationStore:
     `sqlite:////absolute/path.db` name the file (the SQLAlchemy convention). PostgreSQL URLs are
     `postgresql://`, `postgres://` and `postgresql+psycopg://` URLs name a PostgreSQL database.
     """
+    check_database_url(database_url)
     if database_url is None:
         return SQLiteCalibrationStore(Path(data_dir) / SQLITE_FILENAME)
     if database_url.startswith("sqlite:///"):
-        path = database_url.removeprefix("sqlite:///")
-        if not path:
-            raise ValueError(
-                "DATABASE_URL 'sqlite:///' names no file; use e.g. sqlite:////var/lib/estimator/db.sqlite3"
-            )
-        return SQLiteCalibrationStore(path)
-    if database_url.startswith(("postgresql://", "postgres://")):
-        return PostgresCalibrationStore(database_url)
-    if database_url.startswith("postgresql+"):  # SQLAlchemy's spelling names the driver: libpq takes none
-        return PostgresCalibrationStore("postgresql://" + database_url.split("://", 1)[1])
-    scheme = database_url.split("://", 1)[0] if "://" in database_url else database_url[:20]
-    raise ValueError(f"unsupported DATABASE_URL scheme {scheme!r}: expected sqlite:/// or postgresql://")
+        return SQLiteCalibrationStore(database_url.removeprefix("sqlite:///"))
+    return PostgresCalibrationStore(database_url)
 
 
 def _require_text(value: object, field: str) -> None:
     if not isinstance(value, str) or not value.strip():
         raise InvalidInputError(f"{field} must be a non-empty string", field=field)
+    if len(value) > MAX_KEY_CHARACTERS:
+        raise InvalidInputError(f"{field} must be at most {MAX_KEY_CHARACTERS} characters", field=field)
     if "\x00" in value:
         # PostgreSQL's text type cannot hold NUL; refusing it here keeps the two stores interchangeable.
         raise InvalidInputError(f"{field} must not contain NUL characters", field=field)
@@ -589,7 +792,7 @@ def _require_name(name: object) -> None:
 def _instant_us(created_at: object) -> int:
     """`created_at` as microseconds since the epoch (UTC), the key listings sort by."""
     message = "created_at must be an ISO 8601 timestamp with a UTC offset, e.g. 2024-05-01T12:00:00Z"
-    if not isinstance(created_at, str):
+    if not isinstance(created_at, str) or "\x00" in created_at:
         raise InvalidInputError(message, field="created_at")
     try:
         instant = datetime.fromisoformat(created_at)

@@ -31,6 +31,7 @@ def postgres_server() -> Iterator[str]:
 
 
 @pytest.fixture
-def postgres_url(postgres_server: str) -> str:
-    """A URL whose connections see a schema of this test's own, empty."""
-    return fresh_schema(postgres_server)
+def postgres_url(postgres_server: str) -> Iterator[str]:
+    """A URL whose connections see a schema of this test's own, empty (dropped after the test)."""
+    with fresh_schema(postgres_server) as url:
+        yield url

@@ -20,7 +20,8 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import quote
+from typing import Any
+from urllib.parse import parse_qs, quote, urlencode, urlsplit, urlunsplit
 
 import pytest
 
@@ -59,12 +60,39 @@ def _quietly() -> Iterator[None]:
         yield
 
 
-def fresh_schema(base_url: str) -> str:
-    """A URL like `base_url` whose connections see only a new, empty schema."""
-    import psycopg
+@contextmanager
+def fresh_schema(base_url: str) -> Iterator[str]:
+    """A URL like `base_url` whose connections see only a new, empty schema, dropped afterwards.
 
+    The URL also names its connections (`application_name`) after the schema, so that a test can
+    find them in `pg_stat_activity` without touching anyone else's.
+    """
     schema = f"test_{uuid.uuid4().hex[:16]}"
-    with psycopg.connect(base_url, autocommit=True) as connection:
+    with raw(base_url) as connection:
         connection.execute(f"CREATE SCHEMA {schema}")  # a name made here, not a client's: safe to splice
     separator = "&" if "?" in base_url else "?"
-    return f"{base_url}{separator}options={quote(f'-csearch_path={schema}')}"
+    try:
+        yield f"{base_url}{separator}application_name={schema}&options={quote(f'-csearch_path={schema}')}"
+    finally:
+        with raw(base_url) as connection:
+            connection.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+def raw(url: str) -> Any:
+    """A plain autocommit connection to `url`, to look at or change a database behind a store's back."""
+    import psycopg
+
+    return psycopg.connect(url, autocommit=True)
+
+
+def schema_of(url: str) -> str:
+    """The schema (and connections' name) `fresh_schema` put in `url`."""
+    return parse_qs(urlsplit(url).query)["application_name"][0]
+
+
+def with_options(url: str, *settings: str) -> str:
+    """`url` with more server settings (`-cname=value`) in its `options`."""
+    parts = urlsplit(url)
+    query = parse_qs(parts.query)
+    query["options"] = [" ".join([*query.get("options", []), *settings])]
+    return urlunsplit(parts._replace(query=urlencode({k: v[0] for k, v in query.items()}, quote_via=quote)))

@@ -92,14 +92,23 @@ def test_calibrations_in_postgresql_survive_a_restart_and_are_shared_by_instance
         assert two.get(path, headers=B).status_code == 404
         assert two.patch(path, json={"name": "renamed"}, headers=A).json()["name"] == "renamed"
         assert one.get(path, headers=A).json()["name"] == "renamed"
+        case = {"calibration_id": created.json()["id"], "claimed_economic_loss": 10000}
+        assert two.post("/v1/estimates", json=case, headers=A).status_code == 200  # now cached on two
     with TestClient(instance(tmp_path / "three")) as restarted:
         assert restarted.get(path, headers=A).json()["name"] == "renamed"
         estimate = restarted.post(
             "/v1/estimates", json={"calibration_id": created.json()["id"], "claimed_economic_loss": 10000}, headers=A
         )
         assert estimate.status_code == 200, estimate.text
-        assert restarted.delete(path, headers=A).status_code == 204
-        assert restarted.get("/v1/calibrations", headers=A).json()["calibrations"] == []
+        with TestClient(instance(tmp_path / "four")) as other:
+            assert other.post("/v1/estimates", json=case, headers=A).status_code == 200  # cached here too
+            assert restarted.delete(path, headers=A).status_code == 204
+            assert restarted.get("/v1/calibrations", headers=A).json()["calibrations"] == []
+            # Deleted on one instance, its model and records are used by none: not from a cache either.
+            for endpoint in ("/v1/estimates", "/v1/precedents", "/v1/estimates/chart"):
+                body = case if endpoint != "/v1/precedents" else {"case": case}
+                used = other.post(endpoint, json=body, headers=A)
+                assert used.status_code == 404, (endpoint, used.text)
     assert not (tmp_path / "one").exists()  # no SQLite file beside the database
 
 
@@ -111,6 +120,7 @@ def test_an_unreachable_database_is_a_503_and_default_estimates_go_on(tmp_path: 
             assert listed.status_code == 503, listed.text
             assert listed.headers["content-type"] == "application/problem+json"
             assert listed.json()["type"].endswith("/store-unavailable")
+            assert listed.headers["retry-after"] == "5"
             assert "s3cret-pw" not in listed.text
         assert client.post("/v1/estimates", json={"claimed_economic_loss": 10000}).status_code == 200
         assert client.get("/health").status_code == 200

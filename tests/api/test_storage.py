@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
 import textwrap
 import threading
+import time
+import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, quote, urlencode, urlsplit, urlunsplit
 
 import msgspec
 import pytest
+from psycopg.conninfo import conninfo_to_dict
 
+from api.app import create_app
 from api.errors import NotFoundError, StoreUnavailableError
+from api.settings import Settings
 from api.storage import (
     SCHEMA_VERSION,
     CalibrationStore,
@@ -29,6 +37,7 @@ from api.storage import (
     open_store,
 )
 from estimator.errors import InvalidInputError
+from tests.postgres import raw, schema_of, with_options
 
 ROOT = Path(__file__).resolve().parents[2]
 HOSTILE = [
@@ -47,7 +56,8 @@ HOSTILE = [
     "line\nbreak",
     "著作权/赔偿",
     "🙂" * 50,
-    "a" * 5000,
+    "a" * 255,  # the longest a tenant or id may be (`MAX_KEY_CHARACTERS`)
+    "著" * 255,
 ]
 
 
@@ -452,6 +462,12 @@ Call = Callable[[CalibrationStore], object]
         pytest.param(lambda s: s.get("   ", "x"), "tenant", id="get: blank tenant"),
         pytest.param(lambda s: s.get("firm-a", ""), "calibration_id", id="get: empty id"),
         pytest.param(lambda s: s.get("firm-a", "a\x00b"), "calibration_id", id="get: NUL in id"),
+        pytest.param(lambda s: s.get("firm-a", "a" * 256), "calibration_id", id="get: id too long"),
+        pytest.param(lambda s: s.save(calibration(tenant="t" * 256)), "tenant", id="save: tenant too long"),
+        pytest.param(
+            lambda s: s.save(calibration(created_at="2024-01-01T00:00:00Z\x00")), "created_at", id="save: NUL"
+        ),
+        pytest.param(lambda s: s.rename("firm-a", "x", "a\x00b"), "name", id="rename: NUL in name"),
         pytest.param(lambda s: s.delete("", "x"), "tenant", id="delete: empty tenant"),
         pytest.param(lambda s: s.delete("firm-a", ""), "calibration_id", id="delete: empty id"),
         pytest.param(lambda s: s.list(""), "tenant", id="list: empty tenant"),
@@ -467,6 +483,9 @@ Call = Callable[[CalibrationStore], object]
         ),
         pytest.param(
             lambda s: s.save(msgspec.structs.replace(calibration(), n_records=-1)), "n_records", id="save: n_records"
+        ),
+        pytest.param(
+            lambda s: s.save(msgspec.structs.replace(calibration(), n_records=2**63)), "n_records", id="save: 2**63"
         ),
     ],
 )
@@ -535,24 +554,26 @@ def test_open_store_with_a_postgresql_url_uses_that_database(tmp_path: Path, pos
 # -- PostgreSQL -----------------------------------------------------------------------------------
 
 
-def _raw(url: str) -> Any:
-    import psycopg
-
-    return psycopg.connect(url, autocommit=True)
+def _opened(url: str, mixin: type | None = None, **options: Any) -> PostgresCalibrationStore:
+    """A PostgreSQL store on `url` that has connected (a store connects on its first call)."""
+    cls = PostgresCalibrationStore if mixin is None else type(mixin.__name__, (mixin, PostgresCalibrationStore), {})
+    store = cls(url, **options)
+    store.list("firm-a")
+    return store
 
 
 def test_postgresql_records_its_schema_version(postgres_url: str) -> None:
-    PostgresCalibrationStore(postgres_url).close()
-    with _raw(postgres_url) as raw:
-        assert raw.execute("SELECT version FROM calibration_schema").fetchall() == [(SCHEMA_VERSION,)]
+    _opened(postgres_url).close()
+    with raw(postgres_url) as admin:
+        assert admin.execute("SELECT version FROM calibration_schema").fetchall() == [(SCHEMA_VERSION,)]
 
 
 def test_postgresql_from_a_newer_schema_is_refused(postgres_url: str) -> None:
-    PostgresCalibrationStore(postgres_url).close()
-    with _raw(postgres_url) as raw:
-        raw.execute("UPDATE calibration_schema SET version = %s", (SCHEMA_VERSION + 1,))
-    with pytest.raises(RuntimeError, match="newer"):
-        PostgresCalibrationStore(postgres_url)
+    _opened(postgres_url).close()
+    with raw(postgres_url) as admin:
+        admin.execute("UPDATE calibration_schema SET version = %s", (SCHEMA_VERSION + 1,))
+    with pytest.raises(RuntimeError, match="newer"), PostgresCalibrationStore(postgres_url) as store:
+        store.list("firm-a")
 
 
 def test_instances_opening_a_new_database_at_once_migrate_it_once(postgres_url: str) -> None:
@@ -561,40 +582,216 @@ def test_instances_opening_a_new_database_at_once_migrate_it_once(postgres_url: 
 
     def open_one(_: int) -> None:
         start.wait()
-        PostgresCalibrationStore(postgres_url).close()
+        _opened(postgres_url).close()
 
     with ThreadPoolExecutor(max_workers=instances) as pool:
         list(pool.map(open_one, range(instances)))  # none fails on a table another is creating
-    with _raw(postgres_url) as raw:
-        assert raw.execute("SELECT version FROM calibration_schema").fetchall() == [(SCHEMA_VERSION,)]
+    with raw(postgres_url) as admin:
+        assert admin.execute("SELECT version FROM calibration_schema").fetchall() == [(SCHEMA_VERSION,)]
 
 
 def test_an_unreachable_server_is_unavailable_and_its_password_is_never_shown(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     url = f"postgresql://firm:s3cret-pw@/estimator?host={tmp_path / 'no-server-here'}"
+    store = open_store(str(tmp_path), url)  # nothing is connected before the first call
     with pytest.raises(StoreUnavailableError) as raised:
-        open_store(str(tmp_path), url)
-    assert "s3cret-pw" not in raised.value.message
-    assert "cannot be reached" in raised.value.message
+        store.list("firm-a")
+    assert raised.value.message == "the calibration database is unavailable; try again shortly"
     [logged] = [r.getMessage() for r in caplog.records if r.name == "api.storage"]
-    assert "no-server-here" in logged  # the operator is told why, in one line
-    assert "s3cret-pw" not in logged
+    assert "no-server-here" in logged  # the operator is told where and why, in one line
+    assert "s3cret-pw" not in logged + repr(store)
     assert "\n" not in logged
 
 
-def test_a_dropped_connection_is_unavailable_once_then_replaced(postgres_url: str) -> None:
-    with PostgresCalibrationStore(postgres_url) as store:
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://app:Xy3/Z9s3cret@127.0.0.1:5432/estimator",  # a `/` in the password
+        "postgresql://app:p@Z9s3cret@127.0.0.1/estimator",  # an `@`
+        "postgresql://app:Z9s3cret%zz@127.0.0.1/estimator",  # a `%` not encoding anything
+        "postgresql://app:Z9s3cret@[::1/estimator",  # libpq's error would quote it all
+    ],
+)
+def test_a_url_libpq_would_misread_is_refused_without_quoting_it(tmp_path: Path, url: str) -> None:
+    with pytest.raises(ValueError, match="percent-encode") as raised:
+        open_store(str(tmp_path), url)
+    assert "Z9s3cret" not in str(raised.value)
+    with pytest.raises(ValueError, match="percent-encode") as at_start:
+        create_app(Settings(data_dir=str(tmp_path), database_url=url))
+    assert "Z9s3cret" not in str(at_start.value)
+
+
+def test_after_a_failed_connection_calls_fail_at_once_for_a_while(monkeypatch: pytest.MonkeyPatch) -> None:
+    import psycopg
+
+    attempts: list[str] = []
+
+    def refused(*_: object, **__: object) -> None:
+        attempts.append("connect")
+        raise psycopg.OperationalError("connection refused")
+
+    monkeypatch.setattr(psycopg, "connect", refused)
+    for retry_after_s, expected in ((60.0, 1), (0.0, 4)):
+        attempts.clear()
+        with PostgresCalibrationStore("postgresql://app@db.invalid/estimator", retry_after_s=retry_after_s) as store:
+            for _ in range(4):  # as queued requests: they do not each wait out a connect timeout
+                with pytest.raises(StoreUnavailableError):
+                    store.get("firm-a", "x")
+        assert len(attempts) == expected
+
+
+def _backends(url: str) -> str:
+    # The store's connections, and no one else's (this admin connection bears the same name).
+    return f"application_name = '{schema_of(url)}' AND pid <> pg_backend_pid()"
+
+
+def test_a_connection_dropped_while_idle_is_replaced_before_use(postgres_url: str) -> None:
+    with _opened(postgres_url, idle_check_s=0.0) as store:  # checked before every call
         store.save(calibration(1))
-        assert "s3cret" not in repr(store)
-        with _raw(postgres_url) as admin:  # as a server restart or a failover would
-            admin.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                " WHERE pid <> pg_backend_pid() AND datname = current_database() AND backend_type = 'client backend'"
-            )
+        with raw(postgres_url) as admin:  # as a server restart or a failover would
+            admin.execute(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE {_backends(postgres_url)}")
+        assert store.get("firm-a", "sha256-0001") == calibration(1)  # no 503: connected again first
+
+
+def test_a_connection_dropped_in_use_is_unavailable_once_then_replaced(postgres_url: str) -> None:
+    with _opened(postgres_url, idle_check_s=3600.0) as store:
+        store.save(calibration(1))
+        with raw(postgres_url) as admin:
+            admin.execute(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE {_backends(postgres_url)}")
         with pytest.raises(StoreUnavailableError):
             store.get("firm-a", "sha256-0001")
         assert store.get("firm-a", "sha256-0001") == calibration(1)  # a new connection, without a restart
+
+
+class _Proxy:
+    """TCP on loopback in front of the test server, which stops passing anything on when frozen."""
+
+    def __init__(self, base_url: str) -> None:
+        parts = conninfo_to_dict(base_url)
+        host, port = str(parts.get("host") or "localhost"), int(parts.get("port") or 5432)
+        self.upstream = (
+            (socket.AF_UNIX, f"{host}/.s.PGSQL.{port}") if host.startswith("/") else (socket.AF_INET, (host, port))
+        )
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.frozen = threading.Event()
+        self.sockets: list[socket.socket] = [self.listener]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def close(self) -> None:
+        for sock in self.sockets:
+            sock.close()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            server = socket.socket(self.upstream[0])
+            self.sockets += [client, server]
+            server.connect(self.upstream[1])
+            for source, sink in ((client, server), (server, client)):
+                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+
+    def _pump(self, source: socket.socket, sink: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while data := source.recv(65536):
+                while self.frozen.is_set():
+                    time.sleep(0.02)
+                sink.sendall(data)
+
+    def url(self, postgres_url: str) -> str:
+        parts = urlsplit(postgres_url)
+        query = {k: v[0] for k, v in parse_qs(parts.query).items() if k != "host"}
+        netloc = f"{parts.username or ''}@127.0.0.1:{self.port}"
+        return urlunsplit(parts._replace(netloc=netloc, query=urlencode(query, quote_via=quote)))
+
+
+def test_a_server_that_stops_answering_is_cut_off_not_waited_for(postgres_url: str) -> None:
+    proxy = _Proxy(postgres_url)
+    with _opened(proxy.url(postgres_url), deadline_s=1.0, retry_after_s=0.0, idle_check_s=3600.0) as store:
+        store.save(calibration(1))
+        proxy.frozen.set()  # the network or the server hangs, with the connection open
+        with pytest.raises(StoreUnavailableError):
+            store.get("firm-a", "sha256-0001")  # cut after the deadline rather than waiting for ever
+        proxy.frozen.clear()
+        assert store.get("firm-a", "sha256-0001") == calibration(1)
+    proxy.close()
+
+
+class _DeletedMeanwhile:
+    """Another instance deletes the row between this store's insert (which found it) and its read."""
+
+    url = ""
+
+    def _insert(self, connection: Any, item: StoredCalibration, created_at_us: int) -> bool:
+        added = super()._insert(connection, item, created_at_us)
+        if not added and self.url:
+            with raw(self.url) as other:
+                other.execute("DELETE FROM calibrations WHERE tenant = %s AND id = %s", (item.tenant, item.id))
+            self.url = ""  # once
+        return added
+
+
+def test_saving_while_another_instance_deletes_the_same_calibration_stores_it(postgres_url: str) -> None:
+    item = calibration(1)
+    with _opened(postgres_url, _DeletedMeanwhile) as store:
+        store.save(item)
+        store.url = postgres_url
+        assert store.add(item) == (item, True)  # stored again, not an assertion error
+        assert store.get("firm-a", item.id) == item
+
+
+def test_a_role_with_rights_on_the_rows_alone_uses_a_current_database(postgres_url: str) -> None:
+    schema = schema_of(postgres_url)
+    role = f"app_{schema}"
+    _opened(postgres_url).close()  # created and migrated by its owner
+    with raw(postgres_url) as admin:
+        admin.execute(f"CREATE ROLE {role} LOGIN")
+        admin.execute(f"GRANT USAGE ON SCHEMA {schema} TO {role}")
+        admin.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON calibrations, calibration_schema TO {role}")
+    as_app = postgres_url.replace("postgresql://postgres:", f"postgresql://{role}:", 1)
+    try:
+        with _opened(as_app) as store:
+            assert store.save(calibration(1)) == calibration(1)
+            store.delete("firm-a", "sha256-0001")
+        with raw(postgres_url) as admin:
+            admin.execute(f"REVOKE ALL ON calibrations, calibration_schema FROM {role}")
+        with PostgresCalibrationStore(as_app) as store, pytest.raises(StoreUnavailableError):
+            store.list("firm-a")  # a role without the rights it needs: unavailable, said in the log
+    finally:
+        with raw(postgres_url) as admin:
+            admin.execute(f"DROP OWNED BY {role}")
+            admin.execute(f"DROP ROLE {role}")
+
+
+def test_a_read_only_server_is_unavailable_for_writes_and_serves_reads(postgres_url: str) -> None:
+    with _opened(postgres_url) as store:
+        store.save(calibration(1))
+    standby = with_options(postgres_url, "-cdefault_transaction_read_only=on")  # as a standby answers
+    with PostgresCalibrationStore(standby) as store:
+        assert store.get("firm-a", "sha256-0001") == calibration(1)
+        with pytest.raises(StoreUnavailableError):
+            store.save(calibration(2))
+        with pytest.raises(StoreUnavailableError):
+            store.delete("firm-a", "sha256-0001")
+        assert store.get("firm-a", "sha256-0001") == calibration(1)
+
+
+def test_a_database_that_is_not_utf8_is_refused(postgres_server: str, caplog: pytest.LogCaptureFixture) -> None:
+    name = f"ascii_{uuid.uuid4().hex[:12]}"
+    with raw(postgres_server) as admin:
+        admin.execute(f"CREATE DATABASE {name} ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0")
+    url = urlunsplit(urlsplit(postgres_server)._replace(path=f"/{name}"))
+    try:
+        with PostgresCalibrationStore(url) as store, pytest.raises(StoreUnavailableError):
+            store.save(calibration(1, name="著作权"))
+        assert any("SQL_ASCII" in r.getMessage() for r in caplog.records if r.name == "api.storage")
+    finally:
+        with raw(postgres_server) as admin:
+            admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
 
 
 @pytest.mark.parametrize("url", ["mysql://db/estimator", "sqlite:///", "calibrations.sqlite3"])
