@@ -28,8 +28,10 @@ could corrupt it.
 from __future__ import annotations
 
 import builtins
+import itertools
 import logging
 import os
+import re
 import socket
 import sqlite3
 import threading
@@ -75,7 +77,7 @@ BUSY_TIMEOUT_MS = 10_000
 CONNECT_TIMEOUT_S = 5
 PG_CALL_DEADLINE_S = 30.0
 PG_RETRY_AFTER_S = float(StoreUnavailableError.retry_after_s)
-PG_IDLE_CHECK_S = 10.0
+PG_IDLE_CHECK_S = 2.0
 APPLICATION_NAME = "cn-copyright-estimator"
 # Tenants and ids are keys of an index: PostgreSQL refuses an index entry over about 2,700 bytes.
 MAX_KEY_CHARACTERS = 255
@@ -554,7 +556,7 @@ class PostgresCalibrationStore(_SQLCalibrationStore):
                 raise StoreUnavailableError(_UNAVAILABLE)
             try:
                 connection = self._connected()
-                with _deadline(connection, self._deadline_s):
+                with _WATCHDOG.watching(connection, self._deadline_s):
                     yield connection
                 self._last_used = time.monotonic()
             except unavailable as exc:
@@ -576,7 +578,7 @@ class PostgresCalibrationStore(_SQLCalibrationStore):
             if time.monotonic() - self._last_used < self._idle_check_s:
                 return connection
             try:
-                with _deadline(connection, self._deadline_s):
+                with _WATCHDOG.watching(connection, self._deadline_s):
                     connection.execute("SELECT 1")
                 return connection
             except psycopg.OperationalError:
@@ -610,7 +612,7 @@ class PostgresCalibrationStore(_SQLCalibrationStore):
             tcp_user_timeout=int(self._deadline_s * 1000),
         )
         try:
-            with _deadline(connection, self._deadline_s):
+            with _WATCHDOG.watching(connection, self._deadline_s):
                 encoding = str((connection.execute("SHOW server_encoding").fetchone() or ("",))[0])
                 if encoding.upper().replace("-", "") != "UTF8":
                     raise _WrongEncodingError(
@@ -669,6 +671,7 @@ def _unavailable_errors() -> tuple[type[Exception], ...]:
         psycopg.errors.ReadOnlySqlTransaction,
         psycopg.errors.InsufficientPrivilege,
         _WrongEncodingError,
+        SchemaTooNewError,  # to the client, unavailable until the service is upgraded; in the log, why
     )
 
 
@@ -677,28 +680,66 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-@contextmanager
-def _deadline(connection: Any, seconds: float) -> Iterator[None]:
-    """Shut the connection's socket down if the block takes longer than `seconds`.
+class _Watchdog:
+    """One thread, for every PostgreSQL store, that cuts calls running past their deadline.
 
-    A server or network that stops answering would otherwise hold the call, and every call queued
-    behind the store's lock, for ever: cut, the blocked read ends in an OperationalError.
+    A server or network that stops answering would otherwise hold a call, and every call queued
+    behind its store's lock, for ever. Cut (its socket shut down under it), the blocked read ends in
+    an OperationalError. A call registers on entry and withdraws on exit, both under one condition,
+    so a call is either cut while it runs or not at all; a call cut just as it finished has its
+    connection closed on withdrawal, so the next call connects again rather than meet a dead socket.
+    Starting a thread per call instead cost more than the call itself.
     """
-    timer = threading.Timer(seconds, _cut, (connection,))
-    timer.daemon = True
-    timer.start()
-    try:
-        yield
-    finally:
-        timer.cancel()
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._calls: dict[int, tuple[float, Any]] = {}  # token -> (deadline, connection)
+        self._cut: set[int] = set()
+        self._tokens = itertools.count()
+        self._thread: threading.Thread | None = None
+        self._pid = 0  # the process that started the thread: a forked worker starts its own
+
+    @contextmanager
+    def watching(self, connection: Any, seconds: float) -> Iterator[None]:
+        with self._changed:
+            token = next(self._tokens)
+            self._calls[token] = (time.monotonic() + seconds, connection)
+            if self._thread is None or self._pid != os.getpid():
+                self._thread = threading.Thread(target=self._run, name="postgres-deadlines", daemon=True)
+                self._pid = os.getpid()
+                self._thread.start()
+            self._changed.notify()
+        try:
+            yield
+        finally:
+            with self._changed:
+                del self._calls[token]
+                was_cut = token in self._cut
+                self._cut.discard(token)
+            if was_cut:
+                connection.close()
+
+    def _run(self) -> None:
+        with self._changed:
+            while True:
+                now = time.monotonic()
+                for token, (deadline, connection) in self._calls.items():
+                    if deadline <= now and token not in self._cut:
+                        self._cut.add(token)
+                        _shut(connection)
+                pending = [deadline for token, (deadline, _) in self._calls.items() if token not in self._cut]
+                self._changed.wait(timeout=max(min(pending) - now, 0.0) if pending else None)
 
 
-def _cut(connection: Any) -> None:
+def _shut(connection: Any) -> None:
     try:
         with socket.socket(fileno=os.dup(connection.pgconn.socket)) as sock:
             sock.shutdown(socket.SHUT_RDWR)  # the socket itself, not just this duplicate of it
     except Exception:  # already closed: nothing left to cut
         log.debug("nothing to cut", exc_info=True)
+
+
+_WATCHDOG = _Watchdog()
 
 
 def postgres_url(url: str) -> str:
@@ -708,16 +749,22 @@ def postgres_url(url: str) -> str:
     unencoded makes libpq read part of it as the host, port or database, which would then be shown
     in logs; libpq's own parse errors quote the URL. Neither is passed on.
     """
+    hint = "percent-encode : / @ ? # % and spaces in the user name and password"
+    if "://" not in url:
+        raise ValueError(f"DATABASE_URL is not a PostgreSQL URL: it must start postgresql:// ({hint})")
     if url.startswith("postgresql+"):
         url = "postgresql://" + url.split("://", 1)[1]
-    hint = "percent-encode : / @ ? # % and spaces in the user name and password"
     try:
         parts = _conninfo(url)
     except ValueError:
         raise ValueError(f"DATABASE_URL is not a PostgreSQL URL libpq can read ({hint})") from None
     port = str(parts.get("port") or "5432")
     misread = not all(p.isdigit() for p in port.split(","))
-    misread |= any("@" in str(parts.get(k) or "") for k in ("host", "dbname"))
+    # The user's part ends at the first `@`, which must be in the authority: one past a `/`, `?` or
+    # `#` of the password, or a second `@`, would put the password's tail in the host, the database
+    # name or an option.
+    authority = url.split("://", 1)[1].split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    misread |= authority.count("@") > 1 or ("@" in url and "@" not in authority)
     if misread:
         raise ValueError(f"DATABASE_URL is misread: its host, port or database name holds part of another ({hint})")
     return url
@@ -733,10 +780,14 @@ def _conninfo(url: str) -> dict[str, Any]:
         raise ValueError("not a libpq connection string") from None
 
 
+class SchemaTooNewError(RuntimeError):
+    """A database migrated by a newer version of the service: an older one could corrupt it."""
+
+
 def _pending(migrations: tuple[tuple[str, ...], ...], version: int, *, where: str) -> Iterator[str]:
     """The statements that take a database at `version` to `SCHEMA_VERSION`; a newer one is refused."""
     if version > SCHEMA_VERSION:
-        raise RuntimeError(
+        raise SchemaTooNewError(
             f"{where} has schema version {version}, newer than this code's {SCHEMA_VERSION};"
             " upgrade the service instead of opening it with an older one"
         )
@@ -751,8 +802,10 @@ def check_database_url(database_url: str | None) -> None:
     if database_url.startswith(("postgresql://", "postgres://", "postgresql+")):
         postgres_url(database_url)
     elif not database_url.startswith("sqlite:///"):
-        scheme = database_url.split("://", 1)[0] if "://" in database_url else database_url[:20]
-        raise ValueError(f"unsupported DATABASE_URL scheme {scheme!r}: expected sqlite:/// or postgresql://")
+        # The scheme is named only when it looks like one: without `://` the value may be a bare password.
+        scheme = database_url.split("://", 1)[0] if "://" in database_url else ""
+        named = f" {scheme!r}" if re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]{0,30}", scheme) else ""
+        raise ValueError(f"unsupported DATABASE_URL scheme{named}: expected sqlite:/// or postgresql://")
     elif database_url == "sqlite:///":
         raise ValueError("DATABASE_URL 'sqlite:///' names no file; use e.g. sqlite:////var/lib/estimator/db.sqlite3")
 

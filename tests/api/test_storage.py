@@ -28,6 +28,7 @@ from api.app import create_app
 from api.errors import NotFoundError, StoreUnavailableError
 from api.settings import Settings
 from api.storage import (
+    _WATCHDOG,
     SCHEMA_VERSION,
     CalibrationStore,
     CalibrationSummary,
@@ -568,12 +569,17 @@ def test_postgresql_records_its_schema_version(postgres_url: str) -> None:
         assert admin.execute("SELECT version FROM calibration_schema").fetchall() == [(SCHEMA_VERSION,)]
 
 
-def test_postgresql_from_a_newer_schema_is_refused(postgres_url: str) -> None:
+def test_postgresql_from_a_newer_schema_is_refused(postgres_url: str, caplog: pytest.LogCaptureFixture) -> None:
     _opened(postgres_url).close()
     with raw(postgres_url) as admin:
         admin.execute("UPDATE calibration_schema SET version = %s", (SCHEMA_VERSION + 1,))
-    with pytest.raises(RuntimeError, match="newer"), PostgresCalibrationStore(postgres_url) as store:
-        store.list("firm-a")
+    with PostgresCalibrationStore(postgres_url, retry_after_s=0.0) as store:
+        for _ in range(2):  # alike each time: unavailable to the client, the reason in the log
+            with pytest.raises(StoreUnavailableError):
+                store.list("firm-a")
+    logged = [r.getMessage() for r in caplog.records if r.name == "api.storage"]
+    assert len(logged) == 2
+    assert all("newer than this code's" in line for line in logged)
 
 
 def test_instances_opening_a_new_database_at_once_migrate_it_once(postgres_url: str) -> None:
@@ -611,6 +617,8 @@ def test_an_unreachable_server_is_unavailable_and_its_password_is_never_shown(
         "postgresql://app:p@Z9s3cret@127.0.0.1/estimator",  # an `@`
         "postgresql://app:Z9s3cret%zz@127.0.0.1/estimator",  # a `%` not encoding anything
         "postgresql://app:Z9s3cret@[::1/estimator",  # libpq's error would quote it all
+        "postgresql://app:1234/Z9s3cret?sslmode=x@127.0.0.1/estimator",  # the tail would become an option
+        "postgresql+psycopg",  # no `://` at all
     ],
 )
 def test_a_url_libpq_would_misread_is_refused_without_quoting_it(tmp_path: Path, url: str) -> None:
@@ -794,10 +802,44 @@ def test_a_database_that_is_not_utf8_is_refused(postgres_server: str, caplog: py
             admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
 
 
-@pytest.mark.parametrize("url", ["mysql://db/estimator", "sqlite:///", "calibrations.sqlite3"])
-def test_open_store_rejects_other_urls(tmp_path: Path, url: str) -> None:
-    with pytest.raises(ValueError, match="DATABASE_URL"):
+@pytest.mark.parametrize(
+    "url", ["mysql://db/estimator", "sqlite:///", "calibrations.sqlite3", "admin:Z9s3cret@db/x", "password=Z9s3cret"]
+)
+def test_open_store_rejects_other_urls_quoting_no_secret(tmp_path: Path, url: str) -> None:
+    with pytest.raises(ValueError, match="DATABASE_URL") as raised:
         open_store(str(tmp_path), url)
+    assert "Z9s3cret" not in str(raised.value)
+
+
+class _Connection:
+    """As much of a psycopg connection as the watchdog touches: a socket, and `close`."""
+
+    def __init__(self) -> None:
+        self.ours, self.theirs = socket.socketpair()
+        self.pgconn = self
+        self.socket = self.ours.fileno()
+        self.closed = False
+
+    def close(self) -> None:
+        self.closed = True
+
+
+@pytest.mark.parametrize(("takes_s", "cut"), [(0.0, False), (0.5, True)])
+def test_the_watchdog_cuts_a_call_past_its_deadline_and_only_that_call(takes_s: float, cut: bool) -> None:
+    connection = _Connection()
+    with _WATCHDOG.watching(connection, 0.1):
+        time.sleep(takes_s)  # a server that does not answer, or one that does
+    # Cut: its socket is shut (a blocked read would end) and the connection is closed on the way out,
+    # so the next call connects again instead of meeting a dead socket, even had the call finished.
+    assert connection.closed is cut
+    connection.theirs.settimeout(0.01)
+    if cut:
+        assert connection.theirs.recv(1) == b""
+    else:
+        with pytest.raises(TimeoutError):
+            connection.theirs.recv(1)
+    connection.ours.close()
+    connection.theirs.close()
 
 
 def test_a_calibration_is_found_by_its_records_within_its_tenant(store: CalibrationStore) -> None:
