@@ -615,7 +615,7 @@ class PostgresCalibrationStore(_SQLCalibrationStore):
             with _WATCHDOG.watching(connection, self._deadline_s):
                 encoding = str((connection.execute("SHOW server_encoding").fetchone() or ("",))[0])
                 if encoding.upper().replace("-", "") != "UTF8":
-                    raise _WrongEncodingError(
+                    raise _MisconfiguredError(
                         f"the database's encoding is {encoding}; calibrations need a UTF8 database"
                         " (CREATE DATABASE ... ENCODING 'UTF8')"
                     )
@@ -642,7 +642,13 @@ class PostgresCalibrationStore(_SQLCalibrationStore):
             return
         with connection.transaction():
             connection.execute("SELECT pg_advisory_xact_lock(%s)", (_PG_MIGRATION_LOCK,))
-            connection.execute("CREATE TABLE IF NOT EXISTS calibration_schema (version INTEGER NOT NULL)")
+            try:
+                connection.execute("CREATE TABLE IF NOT EXISTS calibration_schema (version INTEGER NOT NULL)")
+            except psycopg.errors.InvalidSchemaName:
+                raise _MisconfiguredError(
+                    "no schema to create the tables in: the schema the URL's search_path names does not exist, or"
+                    " the role lacks USAGE on it (CREATE SCHEMA ...; GRANT USAGE ON SCHEMA ... TO ...)"
+                ) from None
             row = connection.execute("SELECT version FROM calibration_schema").fetchone()
             version = 0 if row is None else int(row[0])
             for statement in _pending(_PG_MIGRATIONS, version, where=self._where):
@@ -657,8 +663,8 @@ _UNAVAILABLE = "the calibration database is unavailable; try again shortly"
 _ADD_ATTEMPTS = 3
 
 
-class _WrongEncodingError(Exception):
-    """A database this store cannot keep text in."""
+class _MisconfiguredError(Exception):
+    """A database this store cannot use as it is set up (its encoding, its schema)."""
 
 
 def _unavailable_errors() -> tuple[type[Exception], ...]:
@@ -670,7 +676,7 @@ def _unavailable_errors() -> tuple[type[Exception], ...]:
         psycopg.OperationalError,
         psycopg.errors.ReadOnlySqlTransaction,
         psycopg.errors.InsufficientPrivilege,
-        _WrongEncodingError,
+        _MisconfiguredError,
         SchemaTooNewError,  # to the client, unavailable until the service is upgraded; in the log, why
     )
 
@@ -749,7 +755,7 @@ def postgres_url(url: str) -> str:
     unencoded makes libpq read part of it as the host, port or database, which would then be shown
     in logs; libpq's own parse errors quote the URL. Neither is passed on.
     """
-    hint = "percent-encode : / @ ? # % and spaces in the user name and password"
+    hint = "percent-encode : / @ ? # % and spaces in the user name and password; join query parameters with &"
     if "://" not in url:
         raise ValueError(f"DATABASE_URL is not a PostgreSQL URL: it must start postgresql:// ({hint})")
     if url.startswith("postgresql+"):

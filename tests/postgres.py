@@ -12,9 +12,13 @@ see each other's tables and no database has to be created or dropped.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import shutil
+import signal
 import tempfile
+import time
 import uuid
 import warnings
 from collections.abc import Iterator
@@ -33,6 +37,9 @@ def server_url() -> Iterator[str]:
     if url := os.environ.get(ENVIRONMENT_URL):
         yield url
         return
+    # pgserver logs each step at INFO, the last from an atexit hook after pytest has closed the
+    # stream a handler writes to ("--- Logging error ---" under a green run): its warnings will do.
+    logging.getLogger("pgserver").setLevel(logging.WARNING)
     with _quietly():
         try:
             import pgserver  # type: ignore[import-untyped]  # no annotations shipped
@@ -41,7 +48,10 @@ def server_url() -> Iterator[str]:
         # Not under pytest's temporary directory: run as root, pgserver runs PostgreSQL as a user of
         # its own and opens every parent of its data directory (and binaries) to others; pytest closes its own
         # directory again at the start of each session (two sessions at once broke initdb).
-        directory = Path(tempfile.mkdtemp(prefix="estimator-test-pg-"))
+        _stop_strays()
+        directory = Path(tempfile.mkdtemp(prefix=PREFIX))
+        owner = directory.with_name(directory.name + ".owner")
+        owner.write_text(str(os.getpid()))
         server = pgserver.get_server(directory, cleanup_mode="stop")
     try:
         yield server.get_uri()
@@ -49,6 +59,43 @@ def server_url() -> Iterator[str]:
         with _quietly():
             server.cleanup()
         shutil.rmtree(directory, ignore_errors=True)
+        owner.unlink(missing_ok=True)
+
+
+PREFIX = "estimator-test-pg-"
+
+
+def _stop_strays() -> None:
+    """Stop the servers of test sessions that were killed (their clean-up never ran), and remove them.
+
+    Each server's directory has a `.owner` file beside it naming the test process; a server whose
+    owner is gone is sent SIGINT (PostgreSQL's fast shutdown) through its `postmaster.pid`.
+    """
+    for owner in Path(tempfile.gettempdir()).glob(f"{PREFIX}*.owner"):
+        with contextlib.suppress(OSError, ValueError):
+            if _alive(int(owner.read_text())):
+                continue
+            directory = owner.with_name(owner.name.removesuffix(".owner"))
+            pid_file = directory / "postmaster.pid"
+            if pid_file.exists():
+                postmaster = int(pid_file.read_text().split()[0])
+                os.kill(postmaster, signal.SIGINT)
+                for _ in range(100):  # up to 10 s for it to finish
+                    if not _alive(postmaster):
+                        break
+                    time.sleep(0.1)
+            shutil.rmtree(directory, ignore_errors=True)
+            owner.unlink()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # somebody else's process
+    return True
 
 
 @contextmanager

@@ -775,6 +775,14 @@ def test_a_role_with_rights_on_the_rows_alone_uses_a_current_database(postgres_u
             admin.execute(f"DROP ROLE {role}")
 
 
+def test_a_schema_that_does_not_exist_is_said_in_the_log(postgres_url: str, caplog: pytest.LogCaptureFixture) -> None:
+    missing = with_options(postgres_url, "-csearch_path=no_such_schema")  # the later setting wins
+    with PostgresCalibrationStore(missing) as store, pytest.raises(StoreUnavailableError):
+        store.list("firm-a")
+    [logged] = [r.getMessage() for r in caplog.records if r.name == "api.storage"]
+    assert "CREATE SCHEMA" in logged
+
+
 def test_a_read_only_server_is_unavailable_for_writes_and_serves_reads(postgres_url: str) -> None:
     with _opened(postgres_url) as store:
         store.save(calibration(1))
