@@ -57,7 +57,7 @@ evaluate: $(STAMP) ## Cross-validate the model against the baselines on the bund
 
 BENCH_FLAGS ?=
 
-bench: $(STAMP) ## Measure speed and memory against the targets (~3-5 min; BENCH_FLAGS=--quick for ~20 s)
+bench: $(STAMP) ## Measure speed and memory against the targets (~3-5 min; BENCH_FLAGS=--quick for ~1 min)
 	$(PY) -m bench $(BENCH_FLAGS)
 
 browser: ## Install Debian's chromium for the offline Swagger UI test (skipped without it; needs root)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from decimal import Decimal
+from typing import Annotated
 
 import msgspec
 
@@ -13,13 +15,16 @@ from estimator.law.fees import FeeSettings, ReducedClaimFee
 from estimator.money import Rounding
 
 ENV_PREFIX = "ESTIMATOR_"
+# The settings that are a plain variable as well as an `ESTIMATOR_` one (which wins when both are set).
+_PLAIN = {"host": "HOST", "port": "PORT", "database_url": "DATABASE_URL"}
+Positive = Annotated[int, msgspec.Meta(ge=1)]
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Everything the app factory needs; defaults suit a laptop (`make run`)."""
 
     host: str = "127.0.0.1"
-    port: int = 8000
+    port: Annotated[int, msgspec.Meta(ge=1, le=65_535)] = 8000
     # API key -> tenant (the firm whose calibrations the key may see). Empty: the service runs open.
     api_keys: dict[str, str] = msgspec.field(default_factory=dict)
     data_dir: str = ".data"
@@ -32,11 +37,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     expenses_mode: ExpensesMode = ExpensesMode.SEPARATE
     civil_code_punitive_window: bool = False
     # Bodies larger than this get a 413; uploads of case records are the largest legitimate ones.
-    max_body_bytes: int = 20 * 1024 * 1024
+    max_body_bytes: Positive = 20 * 1024 * 1024
     # Records in one calibration upload; fitting and nested cross-validation grow with it.
-    max_calibration_records: int = 20_000
+    max_calibration_records: Positive = 20_000
     # Rows in one `POST /v1/estimates/batch`; beyond it a 413 (the CLI has no limit).
-    max_batch_rows: int = 100_000
+    max_batch_rows: Positive = 100_000
     debug: bool = False
 
     @classmethod
@@ -44,11 +49,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         """Read `PORT`, `HOST`, `DATABASE_URL` and `ESTIMATOR_*` variables (see README)."""
         env = os.environ if environ is None else environ
         raw: dict[str, object] = {}
-        for name in ("host", "port"):
-            if name.upper() in env:
-                raw[name] = env[name.upper()]
-        if "DATABASE_URL" in env:
-            raw["database_url"] = env["DATABASE_URL"]
+        for field, variable in _PLAIN.items():
+            if variable in env:
+                raw[field] = env[variable]
         for field in cls.__struct_fields__:
             key = ENV_PREFIX + field.upper()
             if key in env:
@@ -58,7 +61,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         try:
             return msgspec.convert(raw, cls, strict=False)
         except msgspec.ValidationError as exc:
-            raise ValueError(f"bad service setting in the environment: {exc}") from exc
+            # msgspec names the field (`$.max_batch_rows`); the operator wrote a variable.
+            named = re.sub(r"`\$\.(\w+)`", lambda m: f"`{_variable(m[1], env)}`", str(exc))
+            raise ValueError(f"bad service setting in the environment: {named}") from exc
 
     def fee_settings(self, rounding: str | None = None) -> FeeSettings:
         """Fee settings, with a request's own rounding choice where it made one."""
@@ -77,6 +82,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             civil_code_punitive_window=self.civil_code_punitive_window,
             rounding=self.rounding,
         )
+
+
+def _variable(field: str, env: Mapping[str, str]) -> str:
+    """The environment variable a setting was read from."""
+    prefixed = ENV_PREFIX + field.upper()
+    return _PLAIN[field] if field in _PLAIN and prefixed not in env else prefixed
 
 
 def _parse_api_keys(text: str) -> dict[str, str]:

@@ -507,7 +507,8 @@ def _too_many(max_records: int) -> RecordsError:
                 index=max_records,
                 id=None,
                 field=None,
-                message=f"record {max_records}: more than the {max_records} records allowed in one upload",
+                message=f"more than the {max_records} records allowed in one upload (record {max_records},"
+                " counting from 0, is the first too many)",
             )
         ]
     )

@@ -194,5 +194,5 @@ def test_the_reduced_part_measure_is_a_service_setting(tmp_path: Any) -> None:
     body = {"claim_amount": 300_000, "changed_claim_amount": 100_000, "claim_change_stage": "after_investigation_end"}
     with TestClient(create_app(settings)) as proportional:
         assert proportional.post("/v1/fees", json=body).json()["claim_change"]["borne_by_reducing_party"] == 3866.67
-    with pytest.raises(ValueError, match="reduced_claim_fee"):
+    with pytest.raises(ValueError, match="ESTIMATOR_REDUCED_CLAIM_FEE"):
         Settings.from_env({"ESTIMATOR_REDUCED_CLAIM_FEE": "half"})
