@@ -24,13 +24,15 @@ def main(argv: list[str] | None = None) -> int:
     import uvicorn
 
     from api.app import create_app
+    from api.storage import check_database_url
 
     try:  # a bad setting (DATABASE_URL, ESTIMATOR_*) is one line naming it, not a traceback
         settings = Settings.from_env()
-        app = create_app(settings)
+        check_database_url(settings.database_url)
     except ValueError as exc:
         print(f"python -m api serve: {exc}", file=sys.stderr)
         return 2
+    app = create_app(settings)
     host = args.host or settings.host
     port = args.port or settings.port
     if not settings.api_keys:

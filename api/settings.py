@@ -18,13 +18,14 @@ ENV_PREFIX = "ESTIMATOR_"
 # The settings that are a plain variable as well as an `ESTIMATOR_` one (which wins when both are set).
 _PLAIN = {"host": "HOST", "port": "PORT", "database_url": "DATABASE_URL"}
 Positive = Annotated[int, msgspec.Meta(ge=1)]
+MAX_FIRM_CHARACTERS = 255  # as `api.storage.MAX_KEY_CHARACTERS`
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Everything the app factory needs; defaults suit a laptop (`make run`)."""
 
     host: str = "127.0.0.1"
-    port: Annotated[int, msgspec.Meta(ge=1, le=65_535)] = 8000
+    port: Annotated[int, msgspec.Meta(ge=0, le=65_535)] = 8000  # 0: any free port
     # API key -> tenant (the firm whose calibrations the key may see). Empty: the service runs open.
     api_keys: dict[str, str] = msgspec.field(default_factory=dict)
     data_dir: str = ".data"
@@ -44,17 +45,26 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     max_batch_rows: Positive = 100_000
     debug: bool = False
 
+    def __post_init__(self) -> None:
+        # A firm's name keys its calibrations in the store, which takes up to 255 characters: a longer
+        # one would be refused on every request, as though the client had sent it.
+        for firm in self.api_keys.values():
+            if not 1 <= len(firm) <= MAX_FIRM_CHARACTERS:
+                raise ValueError(
+                    f"ESTIMATOR_API_KEYS: a firm's name must be 1 to {MAX_FIRM_CHARACTERS} characters, not {len(firm)}"
+                )
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Read `PORT`, `HOST`, `DATABASE_URL` and `ESTIMATOR_*` variables (see README)."""
         env = os.environ if environ is None else environ
         raw: dict[str, object] = {}
         for field, variable in _PLAIN.items():
-            if variable in env:
+            if env.get(variable):  # set but empty (a compose file's `DATABASE_URL=`) counts as unset
                 raw[field] = env[variable]
         for field in cls.__struct_fields__:
             key = ENV_PREFIX + field.upper()
-            if key in env:
+            if key in env and (env[key] or field not in _PLAIN):
                 raw[field] = env[key]
         if isinstance(keys := raw.get("api_keys"), str):
             raw["api_keys"] = _parse_api_keys(keys)

@@ -42,6 +42,7 @@ from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol, Self, runtime_checkable
+from urllib.parse import parse_qs
 
 import msgspec
 
@@ -764,13 +765,19 @@ def postgres_url(url: str) -> str:
         parts = _conninfo(url)
     except ValueError:
         raise ValueError(f"DATABASE_URL is not a PostgreSQL URL libpq can read ({hint})") from None
-    port = str(parts.get("port") or "5432")
-    misread = not all(p.isdigit() for p in port.split(","))
-    # The user's part ends at the first `@`, which must be in the authority: one past a `/`, `?` or
-    # `#` of the password, or a second `@`, would put the password's tail in the host, the database
-    # name or an option.
-    authority = url.split("://", 1)[1].split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
-    misread |= authority.count("@") > 1 or ("@" in url and "@" not in authority)
+    port = str(parts.get("port") or "")
+    misread = not all(p == "" or p.isdigit() for p in port.split(","))  # "" : that host's default port
+    # The user's part ends at the first `@`, which must be in the authority: one past a `/` of the
+    # password, or a second `@`, would put the password's tail in the host or the database name; one
+    # past a `?` would leave a host and database in an option's value (`?sslmode=x@host/db`). An `@` in
+    # an option's own value (`?user=me@server`, Azure's form) is the option's.
+    rest = url.split("://", 1)[1]
+    authority = rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    path = rest.split("?", 1)[0].split("#", 1)[0]
+    query = rest.split("?", 1)[1] if "?" in rest else ""
+    misread |= authority.count("@") > 1 or ("@" in path and "@" not in authority)
+    values = [value for listed in parse_qs(query).values() for value in listed]
+    misread |= "@" not in authority and any(re.search(r"@[^/]+/", value) for value in values)
     if misread:
         raise ValueError(f"DATABASE_URL is misread: its host, port or database name holds part of another ({hint})")
     return url

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
     ("env", "named"),
     [
         ({"PORT": "eighty"}, "`PORT`"),
-        ({"PORT": "0"}, "`PORT`"),
+        ({"PORT": "-1"}, "`PORT`"),
         ({"ESTIMATOR_PORT": "70000", "PORT": "8000"}, "`ESTIMATOR_PORT`"),  # the one that was read
         ({"ESTIMATOR_MAX_BATCH_ROWS": "-5"}, "`ESTIMATOR_MAX_BATCH_ROWS`"),
         ({"ESTIMATOR_MAX_BODY_BYTES": "0"}, "`ESTIMATOR_MAX_BODY_BYTES`"),
@@ -29,6 +29,17 @@ def test_a_bad_value_is_refused_naming_the_variable_it_came_from(env: dict[str, 
         Settings.from_env(env)
     assert named in str(raised.value)
     assert "$." not in str(raised.value)
+
+
+def test_a_firm_name_longer_than_the_store_keeps_stops_the_start() -> None:
+    with pytest.raises(ValueError, match="ESTIMATOR_API_KEYS: a firm's name must be 1 to 255 characters"):
+        Settings.from_env({"ESTIMATOR_API_KEYS": "k1:" + "f" * 256})
+    assert Settings.from_env({"ESTIMATOR_API_KEYS": "k1:" + "f" * 255}).api_keys == {"k1": "f" * 255}
+
+
+def test_an_empty_variable_counts_as_unset_and_port_0_is_any_free_port() -> None:
+    settings = Settings.from_env({"DATABASE_URL": "", "ESTIMATOR_DATABASE_URL": "", "PORT": "0"})
+    assert (settings.database_url, settings.port) == (None, 0)  # SQLite in the data directory
 
 
 def test_the_prefixed_variable_wins_over_the_plain_one() -> None:

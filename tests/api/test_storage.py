@@ -35,6 +35,7 @@ from api.storage import (
     PostgresCalibrationStore,
     SQLiteCalibrationStore,
     StoredCalibration,
+    check_database_url,
     open_store,
 )
 from estimator.errors import InvalidInputError
@@ -808,6 +809,21 @@ def test_a_database_that_is_not_utf8_is_refused(postgres_server: str, caplog: py
     finally:
         with raw(postgres_server) as admin:
             admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql:///estimator?host=/var/run/postgresql",
+        "postgresql://app:pw@[::1]:5432/estimator",
+        "postgresql://app:pw@h1,h2:5433/estimator",  # a host without a port takes the default
+        "postgresql://app:pw%2F%40@h1:5432,h2/estimator",
+        "postgresql://srv.example.azure.com/estimator?user=me@srv&sslmode=require",  # `@` in an option's value
+        "postgresql:///estimator?host=/var/run/postgresql&user=svc@corp",
+    ],
+)
+def test_urls_libpq_reads_as_written_are_accepted(url: str) -> None:
+    check_database_url(url)
 
 
 @pytest.mark.parametrize(
