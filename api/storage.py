@@ -37,11 +37,11 @@ import sqlite3
 import threading
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol, Self, runtime_checkable
+from typing import Any, Protocol, Self, TypeVar, runtime_checkable
 from urllib.parse import parse_qs
 
 import msgspec
@@ -500,7 +500,8 @@ class PostgresCalibrationStore(_SQLCalibrationStore):
     - Each call is cut after `deadline_s` (the socket is shut down under it) should the server or the
       network stop answering; the server also ends statements after that long, and lock waits sooner.
     - A connection idle for a while is checked before use, so the first call after a server restart
-      or a failover connects again instead of failing.
+      or a failover connects again instead of failing; a read that finds its connection dropped all
+      the same is sent again on a new one (a write is not: whether it committed is unknown).
     - A read-only server (a standby), a role without the rights it needs, or a database whose
       encoding is not UTF8 is unavailable too.
 
@@ -555,33 +556,54 @@ class PostgresCalibrationStore(_SQLCalibrationStore):
                 raise RuntimeError(f"{self!r} is closed")
             if time.monotonic() < self._down_until:
                 raise StoreUnavailableError(_UNAVAILABLE)
+            connection, reused = None, False
             try:
-                connection = self._connected()
+                connection, reused = self._connected()
                 with _WATCHDOG.watching(connection, self._deadline_s):
                     yield connection
                 self._last_used = time.monotonic()
             except unavailable as exc:
                 # For the operator: the reason (libpq names the server, never the password), one line.
                 log.warning("calibration database %s unavailable: %s", self._where, _first_line(exc))
-                raise StoreUnavailableError(_UNAVAILABLE) from exc
+                dropped = reused and connection is not None and (connection.broken or connection.closed)
+                raise (_DroppedError if dropped else StoreUnavailableError)(_UNAVAILABLE) from exc
+
+    # Reads are sent once more, on a new connection, when the one they went out on turns out to have
+    # been dropped (a restart or a failover within the idle check's 2 s): a read changes nothing to
+    # repeat. Writes are not: whether a dropped one committed is unknown.
+
+    def get(self, tenant: str, calibration_id: str) -> StoredCalibration:
+        return _twice(super().get, tenant, calibration_id)
+
+    def exists(self, tenant: str, calibration_id: str) -> bool:
+        return _twice(super().exists, tenant, calibration_id)
+
+    def find_records(self, tenant: str, records_json: bytes) -> StoredCalibration | None:
+        return _twice(super().find_records, tenant, records_json)
+
+    def list(
+        self, tenant: str, *, limit: int = DEFAULT_LIST_LIMIT, offset: int = 0
+    ) -> builtins.list[CalibrationSummary]:
+        return _twice(super().list, tenant, limit=limit, offset=offset)
 
     @contextmanager
     def _transaction(self) -> Iterator[Any]:
         with self._locked() as connection, connection.transaction():
             yield connection
 
-    def _connected(self) -> Any:
-        """The connection, checked if it has been idle; a new one if it is gone."""
+    def _connected(self) -> tuple[Any, bool]:
+        """The connection, checked if it has been idle, or a new one if it is gone; and whether it was
+        used before (a new one that fails is no reason to try again)."""
         import psycopg
 
         connection = self._connection
         if connection is not None and not connection.broken and not connection.closed:
             if time.monotonic() - self._last_used < self._idle_check_s:
-                return connection
+                return connection, True
             try:
                 with _WATCHDOG.watching(connection, self._deadline_s):
                     connection.execute("SELECT 1")
-                return connection
+                return connection, False  # just checked: a failure now is not a stale connection's
             except psycopg.OperationalError:
                 pass  # dropped while idle (a restart, a failover): connect again, now
         if connection is not None:
@@ -592,7 +614,7 @@ class PostgresCalibrationStore(_SQLCalibrationStore):
         except BaseException:
             self._down_until = time.monotonic() + self._retry_after_s
             raise
-        return self._connection
+        return self._connection, False
 
     def _connect(self) -> Any:
         import psycopg
@@ -661,6 +683,20 @@ class PostgresCalibrationStore(_SQLCalibrationStore):
 
 
 _UNAVAILABLE = "the calibration database is unavailable; try again shortly"
+_T = TypeVar("_T")
+
+
+class _DroppedError(StoreUnavailableError):
+    """Unavailable because a connection used before had been dropped: a read may be sent again."""
+
+
+def _twice(read: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
+    try:
+        return read(*args, **kwargs)
+    except _DroppedError:
+        return read(*args, **kwargs)
+
+
 _ADD_ATTEMPTS = 3
 
 

@@ -658,19 +658,35 @@ def _backends(url: str) -> str:
 def test_a_connection_dropped_while_idle_is_replaced_before_use(postgres_url: str) -> None:
     with _opened(postgres_url, idle_check_s=0.0) as store:  # checked before every call
         store.save(calibration(1))
-        with raw(postgres_url) as admin:  # as a server restart or a failover would
-            admin.execute(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE {_backends(postgres_url)}")
-        assert store.get("firm-a", "sha256-0001") == calibration(1)  # no 503: connected again first
+        _drop(postgres_url)
+        assert store.rename("firm-a", "sha256-0001", "x").name == "x"  # even a write: connected again first
 
 
-def test_a_connection_dropped_in_use_is_unavailable_once_then_replaced(postgres_url: str) -> None:
+def _drop(url: str) -> None:
+    with raw(url) as admin:  # as a server restart or a failover would, the store none the wiser
+        admin.execute(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE {_backends(url)}")
+
+
+def test_a_read_on_a_connection_dropped_unseen_is_sent_again(postgres_url: str) -> None:
+    with _opened(postgres_url, idle_check_s=3600.0) as store:  # never checked: the drop is found by using it
+        store.save(calibration(1))
+        for read in (
+            lambda: store.get("firm-a", "sha256-0001") == calibration(1),
+            lambda: store.exists("firm-a", "sha256-0001"),
+            lambda: store.list("firm-a") == [summary(calibration(1))],
+            lambda: store.find_records("firm-a", calibration(1).records_json) == calibration(1),
+        ):
+            _drop(postgres_url)
+            assert read()  # no 503: sent again on a new connection
+
+
+def test_a_write_on_a_connection_dropped_unseen_is_unavailable_once(postgres_url: str) -> None:
     with _opened(postgres_url, idle_check_s=3600.0) as store:
         store.save(calibration(1))
-        with raw(postgres_url) as admin:
-            admin.execute(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE {_backends(postgres_url)}")
-        with pytest.raises(StoreUnavailableError):
-            store.get("firm-a", "sha256-0001")
-        assert store.get("firm-a", "sha256-0001") == calibration(1)  # a new connection, without a restart
+        _drop(postgres_url)
+        with pytest.raises(StoreUnavailableError):  # whether it committed is unknown: not repeated
+            store.rename("firm-a", "sha256-0001", "renamed")
+        assert store.rename("firm-a", "sha256-0001", "renamed").name == "renamed"  # connected again
 
 
 class _Proxy:
