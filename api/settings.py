@@ -97,7 +97,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
 def _variable(field: str, env: Mapping[str, str]) -> str:
     """The environment variable a setting was read from."""
     prefixed = ENV_PREFIX + field.upper()
-    return _PLAIN[field] if field in _PLAIN and prefixed not in env else prefixed
+    return _PLAIN[field] if field in _PLAIN and not env.get(prefixed) else prefixed
 
 
 def _parse_api_keys(text: str) -> dict[str, str]:

@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
         ({"PORT": "eighty"}, "`PORT`"),
         ({"PORT": "-1"}, "`PORT`"),
         ({"ESTIMATOR_PORT": "70000", "PORT": "8000"}, "`ESTIMATOR_PORT`"),  # the one that was read
+        ({"ESTIMATOR_PORT": "", "PORT": "eighty"}, "`PORT`"),  # an empty one is not
         ({"ESTIMATOR_MAX_BATCH_ROWS": "-5"}, "`ESTIMATOR_MAX_BATCH_ROWS`"),
         ({"ESTIMATOR_MAX_BODY_BYTES": "0"}, "`ESTIMATOR_MAX_BODY_BYTES`"),
         ({"ESTIMATOR_MAX_CALIBRATION_RECORDS": "many"}, "`ESTIMATOR_MAX_CALIBRATION_RECORDS`"),
