@@ -42,6 +42,7 @@ PUBLIC_TENANT = "public"
 _CACHE_SIZE = 32
 _CHART_CACHE_SIZE = 64  # rendered charts of 30-150 kB each: a few MB at most
 V = TypeVar("V")
+T = TypeVar("T")
 Format = Literal["json", "ndjson", "csv"]
 log = logging.getLogger(__name__)
 _INTERNAL_ROW_ERROR: dict[str, object] = {
@@ -126,13 +127,17 @@ class EstimatorService:
         fields["precedents"] = self.precedents(question, tenant=tenant, calibration_id=calibration_id, limit=5)
         return ExplainedEstimate(**fields)
 
-    async def load(self, tenant: str | None, calibration_id: str | None, *, precedents: bool = False) -> None:
-        """Read a stored calibration's model (and with `precedents`, its records and their index) in, once.
+    async def within(
+        self, tenant: str | None, calibration_id: str | None, work: Callable[[], T], *, precedents: bool = False
+    ) -> T:
+        """`work()`, which uses the calibration, with the calibration read in first: the store is never
+        touched on the event loop.
 
-        The first use of a large calibration decodes its model, and for precedents thousands of records
-        that are then coded, which takes up to a second; done on the event loop it would stall every
-        other request, so it is done in a worker thread. Async handlers await this before using a
-        calibration. An unknown id raises its 404 here, as it would later.
+        The bundled calibration is read at start-up: `work` runs at once, on the loop. A stored one is
+        looked up in the store first, then read in (its model, and with `precedents` its records and
+        their index) if not cached, then `work` runs, all in one worker thread: the first use of a large
+        calibration decodes its model, and codes thousands of records for precedents, which takes up to
+        a second, and the store is I/O. An unknown id raises its 404 here, as it would in `work`.
 
         Once cached, a calibration is still looked up in the store (by its key, without reading it)
         each time: another instance sharing the database may have deleted it, and a firm's deleted
@@ -140,8 +145,17 @@ class EstimatorService:
         """
         key = self._own(tenant, calibration_id)  # an anonymous caller's other id: its 404, here
         if key is None:
-            return  # the bundled calibration is read at start-up
-        await anyio.to_thread.run_sync(self._ready, key, precedents)
+            return work()
+
+        def ready_then_work() -> T:
+            self._ready(key, precedents)
+            return work()
+
+        return await anyio.to_thread.run_sync(ready_then_work)
+
+    async def load(self, tenant: str | None, calibration_id: str | None, *, precedents: bool = False) -> None:
+        """The calibration read in (see `within`), for work that goes to a worker thread of its own."""
+        await self.within(tenant, calibration_id, lambda: None, precedents=precedents)
 
     def _ready(self, key: tuple[str, str], precedents: bool) -> None:
         """The calibration `key` still stored (else forgotten here too, and its 404), and read in."""
@@ -171,8 +185,7 @@ class EstimatorService:
         for the caller first (another key's is a 404 before the cache is looked at) and its model's
         content id is part of the key, so a chart is served only for the same model and question.
         """
-        await self.load(tenant, calibration_id)
-        model_id = self.model_for(tenant, calibration_id).id
+        model_id = await self.within(tenant, calibration_id, lambda: self.model_for(tenant, calibration_id).id)
         digest = hashlib.blake2b(
             msgspec.json.encode((fmt, lang, model_id, request), order="deterministic"), digest_size=16
         ).hexdigest()

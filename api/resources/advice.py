@@ -106,5 +106,7 @@ class ClaimAdviceController(Controller):
     ) -> ClaimAdvice:
         with fields_within("case"):
             question_of(data.case)  # the request's own errors before the calibration's
-            await service.load(tenant, data.case.calibration_id)
-            return advice_for(data, service=service, tenant=tenant, lang=data.case.lang or language_of(request))
+            lang = data.case.lang or language_of(request)
+            return await service.within(
+                tenant, data.case.calibration_id, lambda: advice_for(data, service=service, tenant=tenant, lang=lang)
+            )

@@ -339,8 +339,12 @@ class EstimateController(Controller):
     ) -> ExplainedEstimate:
         lang = data.lang or language_of(request)
         question = question_of(data)  # the request's own errors before the calibration's
-        await service.load(tenant, data.calibration_id, precedents=True)
-        return service.explained_estimate(question, tenant=tenant, calibration_id=data.calibration_id, lang=lang)
+        return await service.within(
+            tenant,
+            data.calibration_id,
+            lambda: service.explained_estimate(question, tenant=tenant, calibration_id=data.calibration_id, lang=lang),
+            precedents=True,
+        )
 
     @post(
         "/compare",
@@ -365,17 +369,16 @@ class EstimateController(Controller):
         with fields_within("base"):
             base = question_of(data.base)
         variations = variation_questions(data)  # its errors already name the variation
-        with fields_within("base"):
-            await service.load(tenant, data.base.calibration_id)
+        lang = data.base.lang or language_of(request)
         try:
-            return service.compare(
-                base,
-                variations,
-                tenant=tenant,
-                calibration_id=data.base.calibration_id,
-                lang=data.base.lang or language_of(request),
+            return await service.within(
+                tenant,
+                data.base.calibration_id,
+                lambda: service.compare(
+                    base, variations, tenant=tenant, calibration_id=data.base.calibration_id, lang=lang
+                ),
             )
-        except EstimatorError as exc:
+        except EstimatorError as exc:  # the calibration's own errors (its 404) are the base's
             scenario = getattr(exc, "scenario", 0)
             if scenario == 0:
                 exc.field = within("base", exc.field)

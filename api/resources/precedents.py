@@ -40,14 +40,19 @@ async def precedents_for(
     """The case a request describes, and the precedents it asks for (as a list or as a report)."""
     with fields_within("case"):
         question = question_of(data.case)
-        await service.load(tenant, data.case.calibration_id, precedents=True)
-        return question, service.precedents(
-            question,
-            tenant=tenant,
-            calibration_id=data.case.calibration_id,
-            max_distance=data.max_distance,
-            limit=data.limit,
+        found = await service.within(
+            tenant,
+            data.case.calibration_id,
+            lambda: service.precedents(
+                question,
+                tenant=tenant,
+                calibration_id=data.case.calibration_id,
+                max_distance=data.max_distance,
+                limit=data.limit,
+            ),
+            precedents=True,
         )
+        return question, found
 
 
 PRECEDENT_EXAMPLES = [
