@@ -556,16 +556,18 @@ class PostgresCalibrationStore(_SQLCalibrationStore):
                 raise RuntimeError(f"{self!r} is closed")
             if time.monotonic() < self._down_until:
                 raise StoreUnavailableError(_UNAVAILABLE)
-            connection, reused = None, False
+            connection: Any = None
+            reused, watch = False, _Watch()
             try:
                 connection, reused = self._connected()
-                with _WATCHDOG.watching(connection, self._deadline_s):
+                with _WATCHDOG.watching(connection, self._deadline_s, watch):
                     yield connection
                 self._last_used = time.monotonic()
             except unavailable as exc:
                 # For the operator: the reason (libpq names the server, never the password), one line.
                 log.warning("calibration database %s unavailable: %s", self._where, _first_line(exc))
-                dropped = reused and connection is not None and (connection.broken or connection.closed)
+                # Dropped unseen (a restart, a failover), not cut for taking too long: a read may go again.
+                dropped = reused and not watch.cut and (connection.broken or connection.closed)
                 raise (_DroppedError if dropped else StoreUnavailableError)(_UNAVAILABLE) from exc
 
     # Reads are sent once more, on a new connection, when the one they went out on turns out to have
@@ -723,6 +725,12 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
+class _Watch:
+    """Whether a call was cut by the watchdog (set when the call withdraws)."""
+
+    cut = False
+
+
 class _Watchdog:
     """One thread, for every PostgreSQL store, that cuts calls running past their deadline.
 
@@ -743,7 +751,8 @@ class _Watchdog:
         self._pid = 0  # the process that started the thread: a forked worker starts its own
 
     @contextmanager
-    def watching(self, connection: Any, seconds: float) -> Iterator[None]:
+    def watching(self, connection: Any, seconds: float, watch: _Watch | None = None) -> Iterator[None]:
+        """Cut the block's call if it runs past `seconds`; `watch.cut` says afterwards whether it was."""
         with self._changed:
             token = next(self._tokens)
             self._calls[token] = (time.monotonic() + seconds, connection)
@@ -759,6 +768,8 @@ class _Watchdog:
                 del self._calls[token]
                 was_cut = token in self._cut
                 self._cut.discard(token)
+            if watch is not None:
+                watch.cut = was_cut
             if was_cut:
                 connection.close()
 

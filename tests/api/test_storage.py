@@ -734,13 +734,18 @@ class _Proxy:
         return urlunsplit(parts._replace(netloc=netloc, query=urlencode(query, quote_via=quote)))
 
 
-def test_a_server_that_stops_answering_is_cut_off_not_waited_for(postgres_url: str) -> None:
+def test_a_server_that_stops_answering_is_cut_off_not_waited_for(
+    postgres_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
     proxy = _Proxy(postgres_url)
     with _opened(proxy.url(postgres_url), deadline_s=1.0, retry_after_s=0.0, idle_check_s=3600.0) as store:
         store.save(calibration(1))
         proxy.frozen.set()  # the network or the server hangs, with the connection open
         with pytest.raises(StoreUnavailableError):
             store.get("firm-a", "sha256-0001")  # cut after the deadline rather than waiting for ever
+        # Cut for taking too long, the read is not sent again (as one whose connection was dropped is):
+        # that would wait out a connect timeout and perhaps another deadline.
+        assert len([r for r in caplog.records if r.name == "api.storage"]) == 1
         proxy.frozen.clear()
         assert store.get("firm-a", "sha256-0001") == calibration(1)
     proxy.close()
