@@ -209,7 +209,8 @@ def to_problem(exc: Exception) -> ProblemDetailsException:
             allowed = allowed_methods(allow)
             headers = {**{k: v for k, v in headers.items() if k.lower() != "allow"}, "Allow": ", ".join(allowed)}
             if detail == "Method Not Allowed" and allowed:
-                detail = f"this path answers {' and '.join(filter(None, [', '.join(allowed[:-1]), allowed[-1]]))} only"
+                *others, last = allowed
+                detail = f"this path answers {', '.join(others) + ' and ' if others else ''}{last} only"
         if exc.status_code == 413:  # Litestar's body-size limit: say which limit, and what to do
             detail = (
                 "the request body is larger than this service accepts (its ESTIMATOR_MAX_BODY_BYTES setting): "

@@ -59,20 +59,21 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         """Read `PORT`, `HOST`, `DATABASE_URL` and `ESTIMATOR_*` variables (see README)."""
         env = os.environ if environ is None else environ
         raw: dict[str, object] = {}
+        read_from: dict[str, str] = {}  # field -> the variable its value came from, for errors
         for field, variable in _PLAIN.items():
             if env.get(variable):  # set but empty (a compose file's `DATABASE_URL=`) counts as unset
-                raw[field] = env[variable]
+                raw[field], read_from[field] = env[variable], variable
         for field in cls.__struct_fields__:
             key = ENV_PREFIX + field.upper()
             if key in env and (env[key] or field not in _PLAIN):
-                raw[field] = env[key]
+                raw[field], read_from[field] = env[key], key
         if isinstance(keys := raw.get("api_keys"), str):
             raw["api_keys"] = _parse_api_keys(keys)
         try:
             return msgspec.convert(raw, cls, strict=False)
         except msgspec.ValidationError as exc:
             # msgspec names the field (`$.max_batch_rows`); the operator wrote a variable.
-            named = re.sub(r"`\$\.(\w+)`", lambda m: f"`{_variable(m[1], env)}`", str(exc))
+            named = re.sub(r"`\$\.(\w+)`", lambda m: f"`{read_from[m[1]]}`" if m[1] in read_from else m[0], str(exc))
             raise ValueError(f"bad service setting in the environment: {named}") from exc
 
     def fee_settings(self, rounding: str | None = None) -> FeeSettings:
@@ -92,12 +93,6 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             civil_code_punitive_window=self.civil_code_punitive_window,
             rounding=self.rounding,
         )
-
-
-def _variable(field: str, env: Mapping[str, str]) -> str:
-    """The environment variable a setting was read from."""
-    prefixed = ENV_PREFIX + field.upper()
-    return _PLAIN[field] if field in _PLAIN and not env.get(prefixed) else prefixed
 
 
 def _parse_api_keys(text: str) -> dict[str, str]:

@@ -28,6 +28,7 @@ could corrupt it.
 from __future__ import annotations
 
 import builtins
+import functools
 import itertools
 import logging
 import os
@@ -663,7 +664,7 @@ class PostgresCalibrationStore(_SQLCalibrationStore):
         except psycopg.errors.UndefinedTable:
             row = None
         if row is not None and int(row[0]) >= SCHEMA_VERSION:
-            list(_pending(_PG_MIGRATIONS, int(row[0]), where=self._where))  # refuses a newer one
+            _refuse_newer(int(row[0]), where=self._where)
             return
         with connection.transaction():
             connection.execute("SELECT pg_advisory_xact_lock(%s)", (_PG_MIGRATION_LOCK,))
@@ -706,6 +707,7 @@ class _MisconfiguredError(Exception):
     """A database this store cannot use as it is set up (its encoding, its schema)."""
 
 
+@functools.cache
 def _unavailable_errors() -> tuple[type[Exception], ...]:
     """What makes the database unavailable: no answer, or one that cannot serve (a standby, a role
     without the rights it needs, a database that cannot hold the text)."""
@@ -846,13 +848,17 @@ class SchemaTooNewError(RuntimeError):
 
 def _pending(migrations: tuple[tuple[str, ...], ...], version: int, *, where: str) -> Iterator[str]:
     """The statements that take a database at `version` to `SCHEMA_VERSION`; a newer one is refused."""
+    _refuse_newer(version, where=where)
+    for statements in migrations[version:]:
+        yield from statements
+
+
+def _refuse_newer(version: int, *, where: str) -> None:
     if version > SCHEMA_VERSION:
         raise SchemaTooNewError(
             f"{where} has schema version {version}, newer than this code's {SCHEMA_VERSION};"
             " upgrade the service instead of opening it with an older one"
         )
-    for statements in migrations[version:]:
-        yield from statements
 
 
 def check_database_url(database_url: str | None) -> None:

@@ -106,12 +106,17 @@ class Backend:
 
     def open(self, mixin: type | None = None) -> SQLiteCalibrationStore | PostgresCalibrationStore:
         """A store on this database; with `mixin`, one whose methods the mixin overrides."""
-        cls = self.store_class if mixin is None else type(mixin.__name__, (mixin, self.store_class), {})
+        cls = _with(mixin, self.store_class)
         return cls(self.where)
 
     def url(self) -> str | None:
         """What `DATABASE_URL` would be for this database (None: SQLite in the data directory)."""
         return None if self.kind == "sqlite" else self.where
+
+
+def _with(mixin: type | None, store_class: type[Any]) -> type[Any]:
+    """`store_class`, or with `mixin`, a store whose methods the mixin overrides (its `super()` the store's)."""
+    return store_class if mixin is None else type(mixin.__name__, (mixin, store_class), {})
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -558,7 +563,7 @@ def test_open_store_with_a_postgresql_url_uses_that_database(tmp_path: Path, pos
 
 def _opened(url: str, mixin: type | None = None, **options: Any) -> PostgresCalibrationStore:
     """A PostgreSQL store on `url` that has connected (a store connects on its first call)."""
-    cls = PostgresCalibrationStore if mixin is None else type(mixin.__name__, (mixin, PostgresCalibrationStore), {})
+    cls = _with(mixin, PostgresCalibrationStore)
     store = cls(url, **options)
     store.list("firm-a")
     return store
